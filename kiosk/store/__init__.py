@@ -1,0 +1,1 @@
+"""Persistence: the SQLite database, its schema versions, models and catalogue search."""

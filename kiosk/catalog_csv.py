@@ -1,0 +1,267 @@
+"""Catalogue import from CSV: validate every row first, then write all of it or nothing.
+
+The file is UTF-8 (a BOM is accepted), comma-separated, with a header row. One row per copy;
+rows with the same ISBN (or, without ISBN, the same title and author ignoring marks) become
+copies of one title, also merged with titles already in the catalogue. Columns:
+
+    title          required   the title as printed
+    accession      required   the copy's accession number (unique)
+    author, publisher, subjects, language (default vi), shelf
+    year           a year, e.g. 2019
+    isbn           ISBN-10 or ISBN-13; the check digit is verified
+    barcode        the copy's barcode (unique)
+    tags           RFID tag UIDs in hex, separated by spaces
+    local_document yes/no (Tày/Nùng local documents)
+    loanable       yes/no (default yes; no = reference only)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kiosk import catalog, isbn, text
+from kiosk.i18n import _
+from kiosk.store.db import db
+from kiosk.store.models import Copy, CopyTag, Title
+
+COLUMNS = (
+    "title",
+    "author",
+    "publisher",
+    "year",
+    "isbn",
+    "language",
+    "subjects",
+    "local_document",
+    "accession",
+    "barcode",
+    "shelf",
+    "loanable",
+    "tags",
+)
+REQUIRED = ("title", "accession")
+YES, NO = (
+    {"yes", "y", "1", "true", "có", "co", "x"},
+    {"no", "n", "0", "false", "không", "khong", ""},
+)
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A rejected row: the line in the file and what is wrong."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return _("line {line}: {message}").format(line=self.line, message=self.message)
+
+
+class ImportRejected(Exception):
+    """The file was not imported; every problem found is listed."""
+
+    def __init__(self, source: str, problems: list[RowProblem]):
+        self.problems = problems
+        shown = "\n".join(f"  {p}" for p in problems[:50])
+        more = len(problems) - 50
+        tail = "\n  " + _("... and {count} more").format(count=more) if more > 0 else ""
+        super().__init__(
+            _("{source}: nothing imported, {count} problem(s):").format(
+                source=source, count=len(problems)
+            )
+            + "\n"
+            + shown
+            + tail
+        )
+
+
+@dataclass
+class Summary:
+    """What an import did (or, in a dry run, would do)."""
+
+    rows: int = 0
+    titles_new: int = 0
+    titles_merged: int = 0
+    copies: int = 0
+    dry_run: bool = False
+
+
+@dataclass
+class _Row:
+    line: int
+    title: dict
+    copy: dict
+    tags: list[str] = field(default_factory=list)
+
+
+def _flag(value: str, line: int, name: str, problems: list[RowProblem], default: bool) -> bool:
+    word = value.strip().lower()
+    if not word:
+        return default
+    if word in YES or word in NO:
+        return word in YES
+    problems.append(
+        RowProblem(
+            line, _("{column} must be yes or no, not '{value}'").format(column=name, value=value)
+        )
+    )
+    return default
+
+
+def _parse_row(raw: dict[str, str], line: int, problems: list[RowProblem]) -> _Row | None:
+    values = {k: text.clean(raw.get(k) or "") for k in COLUMNS}
+    before = len(problems)
+    for name in REQUIRED:
+        if not values[name]:
+            problems.append(RowProblem(line, _("'{column}' is empty").format(column=name)))
+    year = None
+    if values["year"]:
+        if values["year"].isdigit() and 1400 <= int(values["year"]) <= 2100:
+            year = int(values["year"])
+        else:
+            problems.append(
+                RowProblem(line, _("'{value}' is not a year").format(value=values["year"]))
+            )
+    code = None
+    if values["isbn"]:
+        code = isbn.normalize(values["isbn"])
+        if code is None:
+            problems.append(
+                RowProblem(
+                    line, _("ISBN '{value}' has a wrong check digit").format(value=values["isbn"])
+                )
+            )
+    local = _flag(values["local_document"], line, "local_document", problems, False)
+    loanable = _flag(values["loanable"], line, "loanable", problems, True)
+    if len(problems) > before:
+        return None
+    return _Row(
+        line,
+        title={
+            "title": values["title"],
+            "author": values["author"],
+            "year": year,
+            "publisher": values["publisher"],
+            "isbn": code,
+            "subjects": values["subjects"],
+            "language": values["language"] or "vi",
+            "local_document": local,
+        },
+        copy={
+            "accession": values["accession"],
+            "barcode": values["barcode"] or None,
+            "shelf": values["shelf"],
+            "loanable": loanable,
+        },
+        tags=[t.upper() for t in values["tags"].split()],
+    )
+
+
+def _read_rows(data: bytes, problems: list[RowProblem]) -> list[_Row]:
+    try:
+        content = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.append(RowProblem(line, _("not UTF-8 text (save the file as CSV UTF-8)")))
+        return []
+    reader = csv.DictReader(io.StringIO(content, newline=""))
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    reader.fieldnames = header
+    missing = [c for c in REQUIRED if c not in header]
+    unknown = [c for c in header if c not in COLUMNS]
+    if missing or unknown:
+        for name in missing:
+            problems.append(RowProblem(1, _("column '{column}' is missing").format(column=name)))
+        for name in unknown:
+            problems.append(RowProblem(1, _("unknown column '{column}'").format(column=name)))
+        return []
+    rows = []
+    for raw in reader:
+        line = reader.line_num
+        if None in raw:
+            problems.append(RowProblem(line, _("more fields than columns")))
+            continue
+        row = _parse_row(raw, line, problems)
+        if row:
+            rows.append(row)
+    return rows
+
+
+def _check_unique(rows: list[_Row], problems: list[RowProblem]) -> None:
+    """Accession numbers, barcodes and tags must be new, in the file and in the catalogue."""
+    taken = {
+        "accession": {c for (c,) in Copy.select(Copy.accession).tuples()},
+        "barcode": {
+            c for (c,) in Copy.select(Copy.barcode).where(Copy.barcode.is_null(False)).tuples()
+        },
+        "tag": {c for (c,) in CopyTag.select(CopyTag.uid).tuples()},
+    }
+    for row in rows:
+        values = [("accession", row.copy["accession"]), ("barcode", row.copy["barcode"])]
+        values += [("tag", tag) for tag in row.tags]
+        for kind, value in values:
+            if not value:
+                continue
+            if value in taken[kind]:
+                problems.append(
+                    RowProblem(
+                        row.line,
+                        _("{kind} '{value}' is already used").format(kind=kind, value=value),
+                    )
+                )
+            taken[kind].add(value)
+
+
+def _title_key(fields: dict) -> tuple:
+    if fields["isbn"]:
+        return ("isbn", fields["isbn"])
+    return ("text", text.search_key(fields["title"]), text.search_key(fields["author"]))
+
+
+def _existing_titles() -> dict[tuple, int]:
+    known: dict[tuple, int] = {}
+    for tid, code, tkey, akey in Title.select(
+        Title.id, Title.isbn, Title.title_key, Title.author_key
+    ).tuples():
+        known.setdefault(("isbn", code) if code else ("text", tkey, akey), tid)
+    return known
+
+
+def import_csv(path: Path, dry_run: bool = False) -> Summary:
+    """Import a catalogue CSV; raise ImportRejected (writing nothing) if any row is bad."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ImportRejected(str(path), [RowProblem(0, exc.strerror or str(exc))]) from exc
+    problems: list[RowProblem] = []
+    rows = _read_rows(data, problems)
+    if not rows and not problems:
+        problems.append(RowProblem(1, _("the file has no rows")))
+    _check_unique(rows, problems)
+    if problems:
+        raise ImportRejected(str(path), sorted(problems, key=lambda p: p.line))
+    summary = Summary(rows=len(rows), dry_run=dry_run)
+    with db.atomic("IMMEDIATE") as transaction:
+        _write(rows, summary)
+        if dry_run:
+            transaction.rollback()
+    return summary
+
+
+def _write(rows: list[_Row], summary: Summary) -> None:
+    known = _existing_titles()
+    new_ids: set[int] = set()
+    merged_ids: set[int] = set()
+    for row in rows:
+        key = _title_key(row.title)
+        if key not in known:
+            known[key] = catalog.add_title(**row.title).id
+            new_ids.add(known[key])
+        elif known[key] not in new_ids:
+            merged_ids.add(known[key])
+        catalog.add_copy(known[key], tags=tuple(row.tags), **row.copy)
+        summary.copies += 1
+    summary.titles_new, summary.titles_merged = len(new_ids), len(merged_ids)

@@ -1,0 +1,99 @@
+"""`kiosk init|communes|config|report`: setting up a kiosk and its figures."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+
+from kiosk import communes, reports, sample
+from kiosk import config as config_mod
+from kiosk.cli.common import load_config, open_store, print_table
+from kiosk.clock import SystemClock
+from kiosk.i18n import _
+from kiosk.store import migrations
+from kiosk.store.db import db
+from kiosk.store.models import Title
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    init = subparsers.add_parser("init", help=_("create or upgrade the kiosk's database"))
+    init.add_argument(
+        "--sample", action="store_true", help=_("fill an empty catalogue with the sample library")
+    )
+    init.set_defaults(func=init_command)
+    subparsers.add_parser("communes", help=_("list the province's commune codes")).set_defaults(
+        func=communes_command
+    )
+    config = subparsers.add_parser("config", help=_("show or check the configuration"))
+    config_commands = config.add_subparsers(
+        dest="config_command", required=True, metavar=_("COMMAND")
+    )
+    config_commands.add_parser(
+        "show", help=_("print the settings in force (secrets masked)")
+    ).set_defaults(func=config_show)
+    config_commands.add_parser(
+        "check", help=_("report every problem in the configuration")
+    ).set_defaults(func=config_check)
+    report = subparsers.add_parser("report", help=_("monthly or annual figures"))
+    period = report.add_subparsers(dest="period", required=True, metavar=_("PERIOD"))
+    month = period.add_parser("month", help=_("one month (default: this month)"))
+    month.add_argument("month", nargs="?", help="YYYY-MM")
+    year = period.add_parser("year", help=_("one year (default: this year)"))
+    year.add_argument("year", nargs="?", type=int, help="YYYY")
+    for sub in (month, year):
+        sub.add_argument("--csv", action="store_true", help=_("print CSV for a spreadsheet"))
+        sub.set_defaults(func=report_command)
+
+
+def init_command(args: argparse.Namespace) -> int:
+    config = open_store(args)
+    print(
+        _("Database {path} is at schema version {version}.").format(
+            path=config.db_path, version=migrations.version(db)
+        )
+    )
+    if args.sample:
+        if Title.select().exists():
+            print(_("The catalogue is not empty: sample library not added."))
+            return 1
+        sample.create(SystemClock().now(), config.loans)
+        print(_("Sample library added: {titles} titles.").format(titles=Title.select().count()))
+    return 0
+
+
+def communes_command(args: argparse.Namespace) -> int:
+    rows = [[c.code, c.name] for c in communes.all_communes().values()]
+    print_table([[_("Code"), _("Commune")], *rows])
+    return 0
+
+
+def config_show(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    print(json.dumps(config_mod.masked(config), ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def config_check(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    print(_("Configuration OK ({source}).").format(source=config.source))
+    return 0
+
+
+def report_command(args: argparse.Namespace) -> int:
+    config = open_store(args)
+    today = SystemClock().now().date()
+    if args.period == "month":
+        try:
+            when = date.fromisoformat(f"{args.month}-01") if args.month else today
+        except ValueError:
+            print(_("'{value}' is not a month: use YYYY-MM").format(value=args.month))
+            return 1
+        report = reports.month(when.year, when.month, config.loans.groups)
+    else:
+        report = reports.year(args.year or today.year, config.loans.groups)
+    print(
+        reports.to_csv(report) if args.csv else reports.to_text(report),
+        end="" if args.csv else "\n",
+    )
+    return 0

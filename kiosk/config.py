@@ -1,0 +1,355 @@
+"""Configuration: packaged defaults overlaid with the site file, checked against one schema.
+
+Every problem is collected and reported at once, each with its key and a hint, so a technician
+fixes the file in one pass. Secrets are masked when the configuration is shown.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from kiosk import communes, text
+from kiosk.i18n import _
+
+SITE_CONFIG = Path("/etc/kiosk/kiosk.toml")
+ENV_VAR = "KIOSK_CONFIG"
+SECRET_KEYS = {"uplink.password"}
+LANGUAGES = ("vi", "en", "tyz", "nut", "hnj")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+BACKENDS = ("emulated", "pi")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One configuration error: where, what, and how to fix it."""
+
+    key: str
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.message}" + (f" ({self.hint})" if self.hint else "")
+
+
+class ConfigError(Exception):
+    """The configuration could not be loaded; carries every problem found."""
+
+    def __init__(self, problems: list[Problem], source: str = ""):
+        self.problems = problems
+        self.source = source
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(
+            _("Invalid configuration in {source}:").format(source=source) + "\n" + lines
+        )
+
+
+@dataclass(frozen=True)
+class LoanRules:
+    """The commune's circulation policy."""
+
+    period_days: dict[str, int]
+    limit: dict[str, int]
+    max_renewals: int = 2
+    overdue_block_days: int = 14
+    rotation_margin_days: int = 3
+    closed_weekdays: frozenset[int] = frozenset()
+    closed_dates: frozenset[date] = frozenset()
+    retention_days: int = 30
+    card_validity_days: int = 1095
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """The reader groups this policy knows."""
+        return tuple(self.period_days)
+
+
+@dataclass(frozen=True)
+class Hardware:
+    """Which hardware backend to use and its pins (BCM numbering)."""
+
+    backend: str
+    spi_bus: int
+    spi_device: int
+    rst_pin: int
+    irq_pin: int
+    buzzer_pin: int
+    led_pin: int
+    beam_pin: int
+
+
+@dataclass(frozen=True)
+class Uplink:
+    """Where and how the kiosk reports its counts."""
+
+    broker_url: str
+    username: str
+    password: str
+    ca_file: str
+    cert_file: str
+    key_file: str
+
+
+@dataclass(frozen=True)
+class Config:
+    """The validated configuration of one kiosk."""
+
+    province: str
+    commune: str
+    kiosk_id: str
+    room_name: str
+    opening_hours: str
+    language: str
+    data_dir: Path
+    hardware: Hardware
+    loans: LoanRules
+    uplink: Uplink
+    raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+    source: str = ""
+
+    @property
+    def db_path(self) -> Path:
+        """The kiosk's SQLite database."""
+        return self.data_dir / "kiosk.db"
+
+
+def _defaults() -> dict[str, Any]:
+    text_ = resources.files("kiosk").joinpath("default.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text_)
+
+
+def _merge(base: dict, site: dict, prefix: str, problems: list[Problem]) -> dict:
+    """Overlay `site` on `base`; keys the schema does not know are reported, not ignored."""
+    merged = dict(base)
+    for key, value in site.items():
+        path = f"{prefix}{key}"
+        if key not in base:
+            close = difflib.get_close_matches(key, list(base), n=1)
+            hint = _("did you mean '{key}'?").format(key=close[0]) if close else ""
+            problems.append(Problem(path, _("unknown setting"), hint))
+        elif isinstance(base[key], dict) and not path.startswith("loans."):
+            if isinstance(value, dict):
+                merged[key] = _merge(base[key], value, path + ".", problems)
+            else:
+                problems.append(Problem(path, _("must be a section [{key}]").format(key=path)))
+        else:
+            merged[key] = value
+    return merged
+
+
+def resolve_path(explicit: str | os.PathLike | None = None) -> tuple[Path, bool]:
+    """The site config path (flag, then $KIOSK_CONFIG, then /etc) and whether it was asked for."""
+    if explicit:
+        return Path(explicit), True
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR]), True
+    return SITE_CONFIG, False
+
+
+def load(path: str | os.PathLike | None = None, overrides: dict | None = None) -> Config:
+    """Load and validate the configuration; raise ConfigError listing every problem."""
+    site_path, required = resolve_path(path)
+    problems: list[Problem] = []
+    site: dict[str, Any] = {}
+    if site_path.is_file():
+        try:
+            site = tomllib.loads(site_path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(
+                [Problem("-", _("not valid TOML"), str(exc))], str(site_path)
+            ) from exc
+    elif required:
+        raise ConfigError([Problem("-", _("file not found"))], str(site_path))
+    merged = _merge(_defaults(), site, "", problems)
+    if overrides:
+        merged = _merge(merged, overrides, "", problems)
+    config = _validate(merged, problems)
+    if problems:
+        raise ConfigError(problems, str(site_path) if site_path.is_file() else _("defaults"))
+    return config.__class__(**{**config.__dict__, "source": str(site_path)})
+
+
+class _Checker:
+    """Reads typed values out of the merged dict, recording a Problem for each bad one."""
+
+    def __init__(self, merged: dict, problems: list[Problem]):
+        self.merged = merged
+        self.problems = problems
+
+    def get(self, key: str, kind: type, hint: str = "") -> Any:
+        section, name = key.split(".")
+        value = self.merged[section][name]
+        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+            self.fail(key, _("must be of type {kind}").format(kind=kind.__name__), hint)
+            return kind()
+        return text.clean(value) if kind is str else value
+
+    def choice(self, key: str, choices: tuple[str, ...]) -> str:
+        value = self.get(key, str)
+        if value not in choices:
+            self.fail(key, _("'{value}' is not allowed").format(value=value), " | ".join(choices))
+        return value
+
+    def count(self, key: str, low: int = 0, high: int = 10_000) -> int:
+        value = self.get(key, int)
+        if not low <= value <= high:
+            self.fail(key, _("must be between {low} and {high}").format(low=low, high=high))
+        return value
+
+    def fail(self, key: str, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(key, message, hint))
+
+
+def _validate(merged: dict, problems: list[Problem]) -> Config:
+    check = _Checker(merged, problems)
+    province, commune = _location(check)
+    kiosk_id = check.get("kiosk.id", str) or f"{commune or 'kiosk'}-01"
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{2,31}", kiosk_id):
+        check.fail("kiosk.id", _("must be 3-32 lowercase letters, digits or '-'"), "06001-01")
+    return Config(
+        province=province,
+        commune=commune,
+        kiosk_id=kiosk_id,
+        room_name=check.get("kiosk.room_name", str),
+        opening_hours=check.get("kiosk.opening_hours", str),
+        language=check.choice("kiosk.language", LANGUAGES),
+        data_dir=_data_dir(check.get("kiosk.data_dir", str)),
+        hardware=_hardware(check),
+        loans=_loans(check),
+        uplink=_uplink(check),
+        raw=merged,
+    )
+
+
+def _location(check: _Checker) -> tuple[str, str]:
+    province = check.get("kiosk.province", str)
+    commune = check.get("kiosk.commune", str)
+    if province not in communes.provinces():
+        check.fail("kiosk.province", _("unknown province code"), "20")
+    if not commune:
+        check.fail("kiosk.commune", _("not set"), _("run 'kiosk communes' to list the codes"))
+    elif (found := communes.find(commune)) is None or found.province_code != province:
+        check.fail(
+            "kiosk.commune",
+            _("'{code}' is not a commune of province {province}").format(
+                code=commune, province=province
+            ),
+            _("run 'kiosk communes' to list the codes"),
+        )
+    return province, commune
+
+
+def _data_dir(value: str) -> Path:
+    if value:
+        return Path(value).expanduser()
+    if os.environ.get("STATE_DIRECTORY"):
+        return Path(os.environ["STATE_DIRECTORY"].split(":")[0])
+    if os.geteuid() == 0:
+        return Path("/var/lib/kiosk")
+    return Path.home() / ".local/share/thuvien-kiosk"
+
+
+def _hardware(check: _Checker) -> Hardware:
+    pins = {
+        name: check.count(f"hardware.{name}", 0, 27)
+        for name in ("rst_pin", "irq_pin", "buzzer_pin", "led_pin", "beam_pin")
+    }
+    if len(set(pins.values())) < len(pins):
+        check.fail("hardware", _("two devices share a GPIO pin"), str(pins))
+    return Hardware(
+        backend=check.choice("hardware.backend", BACKENDS),
+        spi_bus=check.count("hardware.spi_bus", 0, 6),
+        spi_device=check.count("hardware.spi_device", 0, 2),
+        **pins,
+    )
+
+
+def _group_table(check: _Checker, key: str) -> dict[str, int]:
+    table = check.get(key, dict)
+    result = {}
+    for group, days in table.items():
+        if isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= 365:
+            check.fail(f"{key}.{group}", _("must be a whole number from 1 to 365"))
+        else:
+            result[group] = days
+    return result
+
+
+def _loans(check: _Checker) -> LoanRules:
+    periods = _group_table(check, "loans.period_days")
+    limits = _group_table(check, "loans.limit")
+    if set(periods) != set(limits):
+        check.fail("loans.limit", _("must name the same reader groups as loans.period_days"))
+    return LoanRules(
+        period_days=periods,
+        limit=limits,
+        max_renewals=check.count("loans.max_renewals", 0, 20),
+        overdue_block_days=check.count("loans.overdue_block_days", 0, 365),
+        rotation_margin_days=check.count("loans.rotation_margin_days", 0, 60),
+        closed_weekdays=_weekdays(check),
+        closed_dates=_dates(check),
+        retention_days=check.count("loans.retention_days", 0, 3650),
+        card_validity_days=check.count("loans.card_validity_days", 1, 36500),
+    )
+
+
+def _weekdays(check: _Checker) -> frozenset[int]:
+    days = set()
+    for name in check.get("loans.closed_weekdays", list):
+        if str(name).lower() in WEEKDAYS:
+            days.add(WEEKDAYS.index(str(name).lower()))
+        else:
+            check.fail("loans.closed_weekdays", _("unknown day '{day}'").format(day=name), "monday")
+    if len(days) == 7:
+        check.fail("loans.closed_weekdays", _("the room cannot be closed every day"))
+    return frozenset(days)
+
+
+def _dates(check: _Checker) -> frozenset[date]:
+    dates = set()
+    for value in check.get("loans.closed_dates", list):
+        try:
+            dates.add(value if isinstance(value, date) else date.fromisoformat(str(value)))
+        except ValueError:
+            check.fail(
+                "loans.closed_dates", _("'{value}' is not a date").format(value=value), "YYYY-MM-DD"
+            )
+    return frozenset(dates)
+
+
+def _uplink(check: _Checker) -> Uplink:
+    url = check.get("uplink.broker_url", str)
+    parsed = urlparse(url)
+    if parsed.scheme not in ("mqtt", "mqtts") or not parsed.hostname:
+        check.fail("uplink.broker_url", _("must look like mqtts://host:8883"), url)
+    files = {}
+    for name in ("ca_file", "cert_file", "key_file"):
+        files[name] = check.get(f"uplink.{name}", str)
+        if files[name] and not Path(files[name]).is_file():
+            check.fail(f"uplink.{name}", _("file not found: {path}").format(path=files[name]))
+    return Uplink(
+        broker_url=url,
+        username=check.get("uplink.username", str),
+        password=check.get("uplink.password", str),
+        **files,
+    )
+
+
+def masked(config: Config) -> dict[str, Any]:
+    """The merged settings with secrets replaced by asterisks, for display."""
+    shown = {section: dict(values) for section, values in config.raw.items()}
+    for key in SECRET_KEYS:
+        section, name = key.split(".")
+        if shown[section].get(name):
+            shown[section][name] = "********"
+    shown["kiosk"]["id"] = config.kiosk_id
+    shown["kiosk"]["data_dir"] = str(config.data_dir)
+    return shown

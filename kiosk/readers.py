@@ -1,0 +1,131 @@
+"""Readers: registration with recorded consent, listing, and the privacy duties.
+
+A reader's personal data (name, card, loan history) stays on the kiosk. After the configured
+retention a returned loan stops naming its reader (`forget_old_loans`); the aggregates stay.
+A reader can ask for everything held about them (`export`) and to be erased (`delete`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from kiosk import counters, text
+from kiosk.i18n import _
+from kiosk.store.db import db
+from kiosk.store.models import Loan, Reader
+
+CONSENT_VERSION = "2026-1"
+
+
+class ReaderError(ValueError):
+    """A reader operation that cannot be done, with a translated reason."""
+
+
+def normalize_card(card_id: str) -> str:
+    """Card ids are the card's UID in upper-case hex (or a printed number)."""
+    card = text.clean(card_id).replace(":", "").replace(" ", "").upper()
+    if not card or not card.isalnum() or len(card) > 32:
+        raise ReaderError(_("'{card}' is not a valid card number").format(card=card_id))
+    return card
+
+
+def register(
+    card_id: str,
+    name: str,
+    group: str,
+    groups: tuple[str, ...],
+    now: datetime,
+    validity_days: int,
+    consent_version: str = CONSENT_VERSION,
+) -> Reader:
+    """Register a reader who accepted the consent notice `consent_version` at `now`."""
+    card, name = normalize_card(card_id), text.clean(name)
+    if not name:
+        raise ReaderError(_("the reader's name is empty"))
+    if group not in groups:
+        raise ReaderError(
+            _("unknown reader group '{group}' (one of: {groups})").format(
+                group=group, groups=", ".join(groups)
+            )
+        )
+    with db.atomic("IMMEDIATE"):
+        if Reader.get_or_none(Reader.card_id == card) is not None:
+            raise ReaderError(_("card {card} already belongs to a reader").format(card=card))
+        reader = Reader.create(
+            card_id=card,
+            name=name,
+            reader_group=group,
+            consent_at=now,
+            consent_version=consent_version,
+            expires=now.date() + timedelta(days=validity_days),
+            created_at=now,
+        )
+        counters.bump(counters.NEW_READERS, now, group)
+    return reader
+
+
+def lookup(reference: str) -> Reader:
+    """A reader by number (`12` or `#12`) or by card id."""
+    ref = text.clean(reference).lstrip("#")
+    reader = Reader.get_or_none(Reader.id == int(ref)) if ref.isdigit() else None
+    reader = reader or Reader.get_or_none(Reader.card_id == ref.upper())
+    if reader is None:
+        raise ReaderError(_("no reader '{ref}'").format(ref=reference))
+    return reader
+
+
+def export(reader: Reader) -> dict[str, Any]:
+    """Everything the kiosk holds about one reader, as plain JSON-ready data."""
+    loans = Loan.select().where(Loan.reader == reader).order_by(Loan.out_at)
+    return {
+        "reader": {
+            "number": reader.id,
+            "card_id": reader.card_id,
+            "name": reader.name,
+            "group": reader.reader_group,
+            "registered": str(reader.created_at),
+            "consent_at": str(reader.consent_at),
+            "consent_version": reader.consent_version,
+            "expires": str(reader.expires),
+            "blocked": reader.blocked,
+            "blocked_reason": reader.blocked_reason,
+            "last_visit": str(reader.last_visit),
+        },
+        "loans": [
+            {
+                "title": loan.copy.title.title,
+                "accession": loan.copy.accession,
+                "out": str(loan.out_at),
+                "due": str(loan.due),
+                "returned": str(loan.returned_at) if loan.returned_at else None,
+                "renewals": loan.renewals,
+            }
+            for loan in loans
+        ],
+    }
+
+
+def delete(reader: Reader) -> None:
+    """Erase a reader; refused while they still hold books (the books must come back first)."""
+    with db.atomic("IMMEDIATE"):
+        held = Loan.select().where((Loan.reader == reader) & Loan.returned_at.is_null()).count()
+        if held:
+            raise ReaderError(
+                _("reader #{number} still has {count} book(s) on loan").format(
+                    number=reader.id, count=held
+                )
+            )
+        Loan.update(reader=None).where(Loan.reader == reader).execute()
+        reader.delete_instance()
+
+
+def forget_old_loans(today: date, retention_days: int) -> int:
+    """Unlink returned loans older than the retention from their readers; how many."""
+    cutoff = datetime.combine(today - timedelta(days=retention_days), datetime.min.time())
+    with db.atomic("IMMEDIATE"):
+        return (
+            Loan.update(reader=None)
+            .where(Loan.reader.is_null(False) & (Loan.returned_at < cutoff))
+            .execute()
+        )

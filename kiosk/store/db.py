@@ -1,0 +1,46 @@
+"""The kiosk's SQLite database: one deferred peewee database, opened with safe pragmas.
+
+WAL lets the UI read while the single writer writes; `synchronous=FULL` makes every commit
+durable across a power cut (a circulation transaction that said "ok" to a reader is on disk).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from peewee import SqliteDatabase
+
+PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 5000,
+    "synchronous": "full",
+}
+
+db = SqliteDatabase(None, pragmas=PRAGMAS)
+
+
+def open_database(path: str | Path, migrate: bool = True) -> SqliteDatabase:
+    """Bind the models to the database file at `path` and bring its schema up to date."""
+    from kiosk.store import migrations  # late: migrations imports the models
+
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if not db.is_closed():
+        db.close()
+    db.init(str(path), pragmas=PRAGMAS)
+    db.connect()
+    if migrate:
+        migrations.upgrade(db)
+    return db
+
+
+def close_database() -> None:
+    """Close this thread's connection, if open."""
+    if not db.is_closed():
+        db.close()
+
+
+def integrity_ok() -> bool:
+    """True when SQLite's own integrity check finds nothing wrong."""
+    return db.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"

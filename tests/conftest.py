@@ -1,0 +1,61 @@
+"""Shared fixtures: a real SQLite file per test, the default loan rules, a clock we control."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from kiosk import config, i18n, sample
+from kiosk.clock import FixedClock
+from kiosk.desk import Desk
+from kiosk.store.db import close_database, open_database
+
+# A Wednesday: the default rules close on Mondays.
+START = datetime(2026, 11, 25, 9, 30)
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Tests read English messages unless they switch language themselves."""
+    i18n.set_language("en")
+    yield
+    i18n.set_language(i18n.DEFAULT_LANGUAGE)
+
+
+@pytest.fixture
+def kiosk_config(tmp_path: Path) -> config.Config:
+    """The packaged defaults for commune 06001, data in the test's folder."""
+    return config.load(None, overrides={"kiosk": {"commune": "06001",
+                                                   "data_dir": str(tmp_path / "data")}})
+
+
+@pytest.fixture
+def rules(kiosk_config):
+    return kiosk_config.loans
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def store(kiosk_config):
+    """An empty, migrated database file."""
+    database = open_database(kiosk_config.db_path)
+    yield database
+    close_database()
+
+
+@pytest.fixture
+def library(store, rules, clock):
+    """The sample library (see kiosk.sample) in a fresh database."""
+    sample.create(clock.now(), rules)
+    return store
+
+
+@pytest.fixture
+def desk(library, rules, clock) -> Desk:
+    return Desk(rules, clock)
