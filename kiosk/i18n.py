@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -105,6 +106,12 @@ def set_language(language: str, site_dir: Path | None = None) -> None:
 def current_language() -> str:
     """The language currently used by `_()`."""
     return _current.language
+
+
+def format_date(day: date) -> str:
+    """A date as readers here write it (dd/mm/yyyy); Tày and Nùng have no CLDR data, so every
+    language uses the Vietnamese form."""
+    return day.strftime("%d/%m/%Y")
 
 
 def _(message: str) -> str:

@@ -8,7 +8,7 @@ from kiosk import messages
 from kiosk.cli.common import open_store, print_table
 from kiosk.clock import SystemClock
 from kiosk.desk import Desk, Result
-from kiosk.i18n import _
+from kiosk.i18n import _, format_date
 from kiosk.store.models import Copy, Loan, Reader, Title
 
 
@@ -41,7 +41,9 @@ def describe(result: Result) -> str:
         "renew": _("renewed, due {date}"),
         "return": _("returned"),
     }
-    line = f"✓ {name}: " + verbs[result.action].format(date=result.due)
+    line = f"✓ {name}: " + verbs[result.action].format(
+        date=format_date(result.due) if result.due else ""
+    )
     notes = " ".join(messages.notice_text(n) for n in result.notices)
     if result.batch_code:
         notes += " " + _("(batch {code})").format(code=result.batch_code)

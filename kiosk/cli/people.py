@@ -10,7 +10,7 @@ import sys
 from kiosk import readers, staff
 from kiosk.cli.common import open_store, print_table
 from kiosk.clock import SystemClock
-from kiosk.i18n import _
+from kiosk.i18n import _, format_date
 from kiosk.store.models import Loan, Reader
 
 
@@ -58,7 +58,7 @@ def reader_add(args: argparse.Namespace) -> int:
     )
     print(
         _("Reader #{number} registered, card {card}, valid until {date}.").format(
-            number=reader.id, card=reader.card_id, date=reader.expires
+            number=reader.id, card=reader.card_id, date=format_date(reader.expires)
         )
     )
     return 0

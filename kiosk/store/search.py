@@ -35,7 +35,7 @@ def fts_query(query: str) -> str:
 
 SEARCH_SQL = """
 SELECT t.id, t.title, t.author, t.year,
-       instr(t.exact_key, ?) > 0 AS exact,
+       instr(' ' || t.exact_key, ' ' || ?) > 0 AS exact,
        (SELECT group_concat(DISTINCT c.shelf) FROM copy c
          WHERE c.title_id = t.id AND c.shelf != '') AS shelves,
        (SELECT count(*) FROM copy c
