@@ -19,7 +19,6 @@ LOANS = "loans"
 RETURNS = "returns"
 RENEWALS = "renewals"
 NEW_READERS = "new_readers"
-SEARCHES = "searches"
 REFUSAL_PREFIX = "refused_"
 
 

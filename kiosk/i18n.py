@@ -82,8 +82,9 @@ class Translator:
 
     def __init__(self, language: str = DEFAULT_LANGUAGE, site_dir: Path | None = None):
         self.language = language
-        chain = [language] if language == FALLBACK else [language, FALLBACK]
-        self._chain = [load_catalog(lang, site_dir) for lang in chain if lang != "en"]
+        # English is the source language: it needs no catalog and no Vietnamese fallback.
+        chain = [] if language == "en" else list(dict.fromkeys([language, FALLBACK]))
+        self._chain = [load_catalog(lang, site_dir) for lang in chain]
 
     def gettext(self, message: str) -> str:
         """The translation of `message`, or its fallback."""

@@ -27,8 +27,9 @@ def english_messages():
 @pytest.fixture
 def kiosk_config(tmp_path: Path) -> config.Config:
     """The packaged defaults for commune 06001, data in the test's folder."""
-    return config.load(None, overrides={"kiosk": {"commune": "06001",
-                                                   "data_dir": str(tmp_path / "data")}})
+    return config.load(
+        None, overrides={"kiosk": {"commune": "06001", "data_dir": str(tmp_path / "data")}}
+    )
 
 
 @pytest.fixture

@@ -37,8 +37,9 @@ def test_due_date_uses_the_group_period(rules):
 
 def test_due_date_skips_closed_weekdays_and_dates(rules):
     # 2026-11-25 + 21 days = 2026-12-16 (Wednesday); close Wednesday and the 17th.
-    closed = replace(rules, closed_weekdays=frozenset({2}), closed_dates=frozenset(
-        {date(2026, 12, 17)}))
+    closed = replace(
+        rules, closed_weekdays=frozenset({2}), closed_dates=frozenset({date(2026, 12, 17)})
+    )
     assert due_date(TODAY, "adult", closed) == date(2026, 12, 18)
     assert is_closed(date(2026, 12, 17), closed)
 
@@ -172,26 +173,33 @@ def test_renew_refused_for_blocked_or_long_overdue_reader(rules):
     mine = loan(due=TODAY - timedelta(days=rules.overdue_block_days + 1))
     assert decide_renew(ADULT, BOOK, mine, [mine], TODAY, rules).refusal == Refusal.OVERDUE
     slightly = loan(due=TODAY - timedelta(days=1))
-    assert decide_renew(replace(ADULT, blocked=True), BOOK, slightly, [slightly], TODAY,
-                        rules).refusal == Refusal.READER_BLOCKED
+    assert (
+        decide_renew(replace(ADULT, blocked=True), BOOK, slightly, [slightly], TODAY, rules).refusal
+        == Refusal.READER_BLOCKED
+    )
     assert decide_renew(ADULT, BOOK, slightly, [slightly], TODAY, rules).ok
 
 
 def test_renew_rotation_item_without_gain_refused(rules):
     copy = replace(BOOK, batch_due_back=TODAY + timedelta(days=8))
     mine = loan(due=TODAY + timedelta(days=5))  # cap: due back - 3 = today + 5
-    assert decide_renew(ADULT, copy, mine, [mine], TODAY, rules).refusal == \
-        Refusal.ROTATION_DUE_BACK
+    assert (
+        decide_renew(ADULT, copy, mine, [mine], TODAY, rules).refusal == Refusal.ROTATION_DUE_BACK
+    )
 
 
 def test_return_notices(rules):
     assert decide_return(BOOK, None, TODAY).notices == (Notice.WAS_NOT_ON_LOAN,)
     assert decide_return(BOOK, loan(due=TODAY), TODAY).notices == ()
     assert decide_return(BOOK, loan(due=TODAY - timedelta(days=1)), TODAY).notices == (
-        Notice.RETURNED_LATE,)
+        Notice.RETURNED_LATE,
+    )
     rotation = replace(BOOK, batch_due_back=TODAY, status="missing")
     assert set(decide_return(rotation, None, TODAY).notices) == {
-        Notice.WAS_NOT_ON_LOAN, Notice.FOUND, Notice.ROTATION_ITEM}
+        Notice.WAS_NOT_ON_LOAN,
+        Notice.FOUND,
+        Notice.ROTATION_ITEM,
+    }
 
 
 def test_every_refusal_has_a_message():
@@ -206,8 +214,10 @@ def test_core_imports_no_ui_network_or_hardware_library():
     import subprocess
     import sys
 
-    code = ("import sys, kiosk.circulation, kiosk.desk, kiosk.counters, kiosk.readers, "
-            "kiosk.catalog_csv, kiosk.cli; bad = [m for m in ('kivy', 'paho', 'RPi', 'spidev', "
-            "'mfrc522') if m in sys.modules]; print(bad); sys.exit(bool(bad))")
+    code = (
+        "import sys, kiosk.circulation, kiosk.desk, kiosk.counters, kiosk.readers, "
+        "kiosk.catalog_csv, kiosk.cli; bad = [m for m in ('kivy', 'paho', 'RPi', 'spidev', "
+        "'mfrc522') if m in sys.modules]; print(bad); sys.exit(bool(bad))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -22,8 +22,11 @@ def count(metric: str, group: str = "") -> int:
 
 
 def test_borrow_by_tag_barcode_or_accession(desk):
-    results = [desk.borrow(CARD, sample.tag_uid(1)), desk.borrow(CARD, "200000000004"),
-               desk.borrow(CARD, "ls-0006".upper())]
+    results = [
+        desk.borrow(CARD, sample.tag_uid(1)),
+        desk.borrow(CARD, "200000000004"),
+        desk.borrow(CARD, "ls-0006".upper()),
+    ]
     assert [r.ok for r in results] == [True, True, True]
     assert results[0].title == "Dế Mèn phiêu lưu ký" and results[0].due == date(2026, 12, 16)
     assert Loan.select().where(Loan.returned_at.is_null()).count() == 3
@@ -55,7 +58,8 @@ def test_child_limit(desk, rules):
     items = [f"LS-{n:04d}" for n in (1, 4, 6, 8, 10)]
     results = [desk.borrow(CHILD, item) for item in items]
     assert [r.ok for r in results] == [True] * rules.limit["child"] + [False] * (
-        len(items) - rules.limit["child"])
+        len(items) - rules.limit["child"]
+    )
     assert results[-1].refusal == Refusal.LIMIT_REACHED
 
 
@@ -164,6 +168,8 @@ def test_counters_are_bucketed_by_interval(desk, clock):
     desk.borrow(CARD, "LS-0001")
     clock.advance(minutes=20)
     desk.borrow(CARD, "LS-0004")
-    starts = sorted(b.interval_start for b in CounterBucket.select().where(
-        CounterBucket.metric == counters.LOANS))
+    starts = sorted(
+        b.interval_start
+        for b in CounterBucket.select().where(CounterBucket.metric == counters.LOANS)
+    )
     assert starts == [datetime(2026, 11, 25, 9, 30), datetime(2026, 11, 25, 9, 45)]

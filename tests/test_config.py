@@ -1,0 +1,152 @@
+"""Configuration: defaults + site file, one schema, every problem reported at once."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from kiosk import config
+
+
+def write(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_minimal_site_file(tmp_path):
+    cfg = config.load(write(tmp_path, '[kiosk]\ncommune = "06001"\ndata_dir = "/srv/k"\n'))
+    assert cfg.commune == "06001" and cfg.province == "20"
+    assert cfg.kiosk_id == "06001-01"
+    assert cfg.db_path == Path("/srv/k/kiosk.db")
+    assert cfg.loans.period_days == {"child": 14, "adult": 21, "elder": 28}
+    assert cfg.loans.closed_weekdays == frozenset({0})
+    assert cfg.hardware.backend == "emulated"
+
+
+def test_site_values_override_defaults(tmp_path):
+    cfg = config.load(
+        write(
+            tmp_path,
+            """
+[kiosk]
+commune = "06613"
+id = "dinh-lap-1"
+language = "tyz"
+[loans]
+period_days = { child = 7, adult = 14 }
+limit = { child = 2, adult = 4 }
+closed_weekdays = ["sunday", "Monday"]
+closed_dates = ["2026-09-02", 2027-01-01]
+""",
+        )
+    )
+    assert cfg.kiosk_id == "dinh-lap-1" and cfg.language == "tyz"
+    assert cfg.loans.groups == ("child", "adult")
+    assert cfg.loans.closed_weekdays == frozenset({6, 0})
+    assert cfg.loans.closed_dates == frozenset({date(2026, 9, 2), date(2027, 1, 1)})
+
+
+def test_every_problem_reported_at_once_with_key_and_hint(tmp_path):
+    path = write(
+        tmp_path,
+        """
+[kiosk]
+commune = "99999"
+language = "fr"
+comune = "x"
+[hardware]
+backend = "arduino"
+rst_pin = 99
+[loans]
+period_days = { child = 0, adult = 21 }
+limit = { adult = 5, elder = 3 }
+closed_weekdays = ["funday"]
+closed_dates = ["tomorrow"]
+[uplink]
+broker_url = "http://hub"
+ca_file = "/nonexistent/ca.pem"
+""",
+    )
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(path)
+    keys = {p.key for p in caught.value.problems}
+    assert keys >= {
+        "kiosk.commune",
+        "kiosk.language",
+        "kiosk.comune",
+        "hardware.backend",
+        "hardware.rst_pin",
+        "loans.period_days.child",
+        "loans.limit",
+        "loans.closed_weekdays",
+        "loans.closed_dates",
+        "uplink.broker_url",
+        "uplink.ca_file",
+    }
+    by_key = {p.key: p for p in caught.value.problems}
+    assert by_key["kiosk.comune"].hint == "did you mean 'commune'?"
+    assert "kiosk communes" in by_key["kiosk.commune"].hint
+    assert "emulated | pi" in by_key["hardware.backend"].hint
+    assert str(path) in str(caught.value)
+
+
+def test_commune_required(tmp_path):
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(write(tmp_path, "[kiosk]\n"))
+    assert [p.key for p in caught.value.problems] == ["kiosk.commune"]
+
+
+def test_wrong_types_reported(tmp_path):
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(
+            write(
+                tmp_path,
+                '[kiosk]\ncommune = 6001\n[loans]\nmax_renewals = "two"\nretention_days = true\n',
+            )
+        )
+    keys = {p.key for p in caught.value.problems}
+    assert keys == {"kiosk.commune", "loans.max_renewals", "loans.retention_days"}
+
+
+def test_shared_gpio_pin_reported(tmp_path):
+    with pytest.raises(config.ConfigError, match="share a GPIO pin"):
+        config.load(write(tmp_path, '[kiosk]\ncommune = "06001"\n[hardware]\nled_pin = 18\n'))
+
+
+def test_bad_toml_says_where(tmp_path):
+    with pytest.raises(config.ConfigError, match="line 2"):
+        config.load(write(tmp_path, '[kiosk]\ncommune = "06001\n'))
+
+
+def test_path_from_environment_and_missing_explicit_file(tmp_path, monkeypatch):
+    path = write(tmp_path, '[kiosk]\ncommune = "06001"\n')
+    monkeypatch.setenv(config.ENV_VAR, str(path))
+    assert config.load().source == str(path)
+    monkeypatch.setenv(config.ENV_VAR, str(tmp_path / "missing.toml"))
+    with pytest.raises(config.ConfigError, match="file not found"):
+        config.load()
+
+
+def test_text_values_are_nfc_normalised(tmp_path):
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "Thư viện xã Đoàn Kết")
+    cfg = config.load(write(tmp_path, f'[kiosk]\ncommune = "06001"\nroom_name = "{nfd}"\n'))
+    assert cfg.room_name == "Thư viện xã Đoàn Kết"
+
+
+def test_secrets_masked(tmp_path):
+    cfg = config.load(
+        write(
+            tmp_path,
+            '[kiosk]\ncommune = "06001"\n[uplink]\nusername = "06001-01"\npassword = "s3cret"\n',
+        )
+    )
+    shown = config.masked(cfg)
+    assert shown["uplink"]["password"] == "********"
+    assert shown["uplink"]["username"] == "06001-01"
+    assert "s3cret" not in repr(shown)
+    assert cfg.uplink.password == "s3cret"
