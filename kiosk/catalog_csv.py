@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk import catalog, isbn, text
 from kiosk.i18n import _
-from kiosk.store.db import db
+from kiosk.store.db import write_transaction
 from kiosk.store.models import Copy, CopyTag, Title
 
 COLUMNS = (
@@ -43,6 +44,7 @@ COLUMNS = (
     "tags",
 )
 REQUIRED = ("title", "accession")
+TAG_UID = re.compile(r"(?:[0-9A-F]{2}){4,10}")
 YES, NO = (
     {"yes", "y", "1", "true", "có", "co", "x"},
     {"no", "n", "0", "false", "không", "khong", ""},
@@ -111,9 +113,25 @@ def _flag(value: str, line: int, name: str, problems: list[RowProblem], default:
     return default
 
 
-def _parse_row(raw: dict[str, str], line: int, problems: list[RowProblem]) -> _Row | None:
+def _tags(value: str, line: int, problems: list[RowProblem]) -> list[str]:
+    tags = [tag.upper() for tag in value.split()]
+    for tag in tags:
+        if not TAG_UID.fullmatch(tag):
+            problems.append(
+                RowProblem(
+                    line,
+                    _(
+                        "'{tag}' is not a tag UID (4 to 10 bytes in hex, e.g. 04A1B2C3D4E580)"
+                    ).format(tag=tag),
+                )
+            )
+    return tags
+
+
+def _parse_row(raw: dict[str, str], line: int, problems: list[RowProblem]) -> _Row:
+    """One row's values; problems are recorded, and the row is still returned so that its
+    accession, barcode and tags are checked for duplicates too (any problem rejects the file)."""
     values = {k: text.clean(raw.get(k) or "") for k in COLUMNS}
-    before = len(problems)
     for name in REQUIRED:
         if not values[name]:
             problems.append(RowProblem(line, _("'{column}' is empty").format(column=name)))
@@ -136,8 +154,6 @@ def _parse_row(raw: dict[str, str], line: int, problems: list[RowProblem]) -> _R
             )
     local = _flag(values["local_document"], line, "local_document", problems, False)
     loanable = _flag(values["loanable"], line, "loanable", problems, True)
-    if len(problems) > before:
-        return None
     return _Row(
         line,
         title={
@@ -156,7 +172,7 @@ def _parse_row(raw: dict[str, str], line: int, problems: list[RowProblem]) -> _R
             "shelf": values["shelf"],
             "loanable": loanable,
         },
-        tags=[t.upper() for t in values["tags"].split()],
+        tags=_tags(values["tags"], line, problems),
     )
 
 
@@ -168,15 +184,21 @@ def _read_rows(data: bytes, problems: list[RowProblem]) -> list[_Row]:
         problems.append(RowProblem(line, _("not UTF-8 text (save the file as CSV UTF-8)")))
         return []
     reader = csv.DictReader(io.StringIO(content, newline=""))
+    # Spreadsheets often add empty trailing columns: a column without a name is ignored.
     header = [h.strip().lower() for h in reader.fieldnames or []]
     reader.fieldnames = header
-    missing = [c for c in REQUIRED if c not in header]
-    unknown = [c for c in header if c not in COLUMNS]
-    if missing or unknown:
-        for name in missing:
+    named = [h for h in header if h]
+    if not named:
+        return []
+    for name in REQUIRED:
+        if name not in named:
             problems.append(RowProblem(1, _("column '{column}' is missing").format(column=name)))
-        for name in unknown:
+    for name in dict.fromkeys(named):
+        if name not in COLUMNS:
             problems.append(RowProblem(1, _("unknown column '{column}'").format(column=name)))
+        elif named.count(name) > 1:
+            problems.append(RowProblem(1, _("column '{column}' appears twice").format(column=name)))
+    if problems:
         return []
     rows = []
     for raw in reader:
@@ -184,9 +206,7 @@ def _read_rows(data: bytes, problems: list[RowProblem]) -> list[_Row]:
         if None in raw:
             problems.append(RowProblem(line, _("more fields than columns")))
             continue
-        row = _parse_row(raw, line, problems)
-        if row:
-            rows.append(row)
+        rows.append(_parse_row(raw, line, problems))
     return rows
 
 
@@ -244,7 +264,7 @@ def import_csv(path: Path, dry_run: bool = False) -> Summary:
     if problems:
         raise ImportRejected(str(path), sorted(problems, key=lambda p: p.line))
     summary = Summary(rows=len(rows), dry_run=dry_run)
-    with db.atomic("IMMEDIATE") as transaction:
+    with write_transaction() as transaction:
         _write(rows, summary)
         if dry_run:
             transaction.rollback()

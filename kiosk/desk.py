@@ -23,7 +23,7 @@ from kiosk.circulation import (
 )
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import LoanRules
-from kiosk.store.db import db
+from kiosk.store.db import write_transaction
 from kiosk.store.models import Copy, CopyTag, Loan, Reader, Visit
 
 
@@ -114,7 +114,7 @@ class Desk:
 
     def identify(self, card_id: str) -> Reader | None:
         """The reader for a tapped card; counts their first visit of the day."""
-        with db.atomic("IMMEDIATE"):
+        with write_transaction():
             reader = find_reader(card_id)
             now = self.clock.now()
             if reader is None:
@@ -128,7 +128,7 @@ class Desk:
 
     def borrow(self, card_id: str, item: str) -> Result:
         """Lend the copy named by `item` to the reader holding `card_id`."""
-        with db.atomic("IMMEDIATE"):
+        with write_transaction():
             reader, copy = find_reader(card_id), find_copy(item)
             if reader is None:
                 return self._refused("borrow", Refusal.UNKNOWN_READER, item, copy)
@@ -162,7 +162,7 @@ class Desk:
 
     def return_item(self, item: str) -> Result:
         """Take back the copy named by `item`, whoever had it (no card needed)."""
-        with db.atomic("IMMEDIATE"):
+        with write_transaction():
             copy = find_copy(item)
             if copy is None:
                 return self._refused("return", Refusal.UNKNOWN_ITEM, item)
@@ -180,7 +180,7 @@ class Desk:
 
     def renew(self, card_id: str, item: str) -> Result:
         """Extend the reader's loan of the copy named by `item`."""
-        with db.atomic("IMMEDIATE"):
+        with write_transaction():
             reader, copy = find_reader(card_id), find_copy(item)
             if reader is None:
                 return self._refused("renew", Refusal.UNKNOWN_READER, item, copy)
@@ -212,5 +212,5 @@ class Desk:
         return [self.renew(card_id, loan.copy.accession) for loan in open_loans(reader)]
 
     def _refused_now(self, action: str, reason: Refusal) -> Result:
-        with db.atomic("IMMEDIATE"):
+        with write_transaction():
             return self._refused(action, reason, "")

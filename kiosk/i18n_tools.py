@@ -29,10 +29,14 @@ def extract(root: Path = PACKAGE) -> dict[str, list[str]]:
     for path in sorted(root.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and node.func.id in MARKERS and node.args
-                    and isinstance(node.args[0], ast.Constant)
-                    and isinstance(node.args[0].value, str)):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in MARKERS
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
                 where = f"{path.relative_to(root.parent)}:{node.lineno}"
                 found.setdefault(node.args[0].value, []).append(where)
     return found
@@ -43,8 +47,9 @@ def _quote(value: str) -> str:
     return f'"{escaped}"'
 
 
-def render_po(language: str, messages: dict[str, list[str]],
-              translations: dict[str, str], fuzzy: set[str]) -> str:
+def render_po(
+    language: str, messages: dict[str, list[str]], translations: dict[str, str], fuzzy: set[str]
+) -> str:
     """A complete `.po` file for `language` holding `messages` in code order."""
     parts = [HEADER.format(language=language)]
     for msgid, places in messages.items():
@@ -62,8 +67,9 @@ def update(language: str, root: Path = PACKAGE) -> tuple[int, int]:
     old = parse_po(path.read_text("utf-8"), language) if path.is_file() else None
     messages = extract(root)
     translations = old.messages if old else {}
-    path.write_text(render_po(language, messages, translations, old.fuzzy if old else set()),
-                    encoding="utf-8")
+    path.write_text(
+        render_po(language, messages, translations, old.fuzzy if old else set()), encoding="utf-8"
+    )
     return len(messages), sum(1 for m in messages if not translations.get(m))
 
 

@@ -19,9 +19,19 @@ def isbn10_ok(chars: str) -> bool:
     return sum((10 - i) * v for i, v in enumerate(values)) % 11 == 0
 
 
+def isbn10_to_13(chars: str) -> str:
+    """The ISBN-13 (978 prefix) of a valid ISBN-10."""
+    body = "978" + chars[:9]
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
+    return body + str((10 - total % 10) % 10)
+
+
 def normalize(raw: str) -> str | None:
-    """The ISBN without hyphens or spaces if its check digit is right, else None."""
+    """The ISBN-13 digits of an ISBN-10 or ISBN-13 with a right check digit, else None.
+
+    One form for both, so the same book imported with either number is one title.
+    """
     chars = raw.replace("-", "").replace(" ", "").upper()
     if ean13_ok(chars) and chars[:3] in ("978", "979"):
         return chars
-    return chars if isbn10_ok(chars) else None
+    return isbn10_to_13(chars) if isbn10_ok(chars) else None

@@ -12,7 +12,7 @@ from typing import Any
 
 from kiosk import counters, text
 from kiosk.i18n import _
-from kiosk.store.db import db
+from kiosk.store.db import write_transaction
 from kiosk.store.models import Loan, Reader
 
 CONSENT_VERSION = "2026-1"
@@ -49,7 +49,7 @@ def register(
                 group=group, groups=", ".join(groups)
             )
         )
-    with db.atomic("IMMEDIATE"):
+    with write_transaction():
         if Reader.get_or_none(Reader.card_id == card) is not None:
             raise ReaderError(_("card {card} already belongs to a reader").format(card=card))
         reader = Reader.create(
@@ -106,16 +106,21 @@ def export(reader: Reader) -> dict[str, Any]:
     }
 
 
-def delete(reader: Reader) -> None:
-    """Erase a reader; refused while they still hold books (the books must come back first)."""
-    with db.atomic("IMMEDIATE"):
-        held = Loan.select().where((Loan.reader == reader) & Loan.returned_at.is_null()).count()
-        if held:
-            raise ReaderError(
-                _("reader #{number} still has {count} book(s) on loan").format(
-                    number=reader.id, count=held
-                )
+def ensure_erasable(reader: Reader) -> None:
+    """Raise ReaderError while the reader still holds books (they must come back first)."""
+    held = Loan.select().where((Loan.reader == reader) & Loan.returned_at.is_null()).count()
+    if held:
+        raise ReaderError(
+            _("reader #{number} still has {count} book(s) on loan").format(
+                number=reader.id, count=held
             )
+        )
+
+
+def delete(reader: Reader) -> None:
+    """Erase a reader; their past loans stay as anonymous counts."""
+    with write_transaction():
+        ensure_erasable(reader)
         Loan.update(reader=None).where(Loan.reader == reader).execute()
         reader.delete_instance()
 
@@ -123,7 +128,7 @@ def delete(reader: Reader) -> None:
 def forget_old_loans(today: date, retention_days: int) -> int:
     """Unlink returned loans older than the retention from their readers; how many."""
     cutoff = datetime.combine(today - timedelta(days=retention_days), datetime.min.time())
-    with db.atomic("IMMEDIATE"):
+    with write_transaction():
         return (
             Loan.update(reader=None)
             .where(Loan.reader.is_null(False) & (Loan.returned_at < cutoff))

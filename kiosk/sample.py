@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from kiosk import catalog, readers, staff
 from kiosk.config import LoanRules
-from kiosk.store.db import db
+from kiosk.store.db import write_transaction
 from kiosk.store.models import RotationBatch
 
 # (title, author, year, shelf, copies, local document, loanable)
@@ -93,7 +93,7 @@ def tag_uid(n: int) -> str:
 
 def create(now: datetime, rules: LoanRules) -> None:
     """Fill an empty catalogue with the sample library (one transaction)."""
-    with db.atomic("IMMEDIATE"):
+    with write_transaction():
         n = 0
         for title, author, year, shelf, count, local, loanable in BOOKS:
             record = catalog.add_title(title, author, year=year, local_document=local)

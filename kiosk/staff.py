@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from kiosk import text
 from kiosk.i18n import _
 from kiosk.readers import normalize_card
-from kiosk.store.db import db
+from kiosk.store.db import write_transaction
 from kiosk.store.models import Staff
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1  # ~16 MiB, ~0.1 s on a Pi 4: slow for guessing
@@ -56,7 +56,7 @@ def add(card_id: str, name: str, pin: str, now: datetime) -> Staff:
     check_pin_format(pin)
     if not name:
         raise StaffError(_("the staff member's name is empty"))
-    with db.atomic("IMMEDIATE"):
+    with write_transaction():
         if Staff.get_or_none(Staff.card_id == card) is not None:
             raise StaffError(_("card {card} already belongs to a staff member").format(card=card))
         return Staff.create(card_id=card, name=name, pin_hash=hash_pin(pin), created_at=now)
@@ -76,7 +76,7 @@ def verify(card_id: str, pin: str, now: datetime) -> Staff:
     ok = pin_matches(pin, staff.pin_hash)
     failed = 0 if ok else staff.failed_pins + 1
     locked = now + LOCKOUT if failed >= MAX_FAILED else None
-    with db.atomic("IMMEDIATE"):
+    with write_transaction():
         Staff.update(failed_pins=0 if locked else failed, locked_until=locked).where(
             Staff.id == staff.id
         ).execute()

@@ -173,3 +173,22 @@ def test_counters_are_bucketed_by_interval(desk, clock):
         for b in CounterBucket.select().where(CounterBucket.metric == counters.LOANS)
     )
     assert starts == [datetime(2026, 11, 25, 9, 30), datetime(2026, 11, 25, 9, 45)]
+
+
+def test_full_disk_refuses_cleanly_and_loses_nothing(desk, store):
+    """SQLITE_FULL mid-transaction: an exception, no half-written loan, earlier loans kept."""
+    from peewee import OperationalError
+
+    pages = store.execute_sql("PRAGMA page_count").fetchone()[0]
+    store.execute_sql(f"PRAGMA max_page_count = {pages + 2}")
+    with pytest.raises(OperationalError, match="full"):
+        for _ in range(5000):  # borrow and return until the pages run out
+            assert desk.borrow(CARD, "LS-0001").ok
+            assert desk.return_item("LS-0001").ok
+    loans = list(Loan.select())
+    assert len(loans) > 10
+    status = Copy.get(Copy.accession == "LS-0001").status
+    assert status == ("on_loan" if loans[-1].returned_at is None else "available")
+    assert sum(
+        b.count for b in CounterBucket.select().where(CounterBucket.metric == counters.LOANS)
+    ) == len(loans)

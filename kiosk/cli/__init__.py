@@ -12,6 +12,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from peewee import DatabaseError
+
 from kiosk import __version__, i18n
 from kiosk.catalog_csv import ImportRejected
 from kiosk.config import ConfigError
@@ -21,6 +23,7 @@ from kiosk.staff import StaffError
 
 EXIT_USER_ERROR = 1
 EXIT_CONFIG_ERROR = 2
+EXIT_STORE_ERROR = 3
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,6 +59,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ReaderError, StaffError, ImportRejected) as exc:
         print(_("Error: {message}").format(message=exc), file=sys.stderr)
         return EXIT_USER_ERROR
+    except DatabaseError as exc:
+        # e.g. a full SD card: the transaction was rolled back, nothing half-written.
+        print(
+            _(
+                "The database could not be used ({error}). Nothing was changed. Check the free "
+                "space on the card."
+            ).format(error=exc),
+            file=sys.stderr,
+        )
+        return EXIT_STORE_ERROR
+    except BrokenPipeError:  # `kiosk communes | head`: the reader of our output has gone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         return 130
 

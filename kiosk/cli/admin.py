@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import date
 
 from kiosk import communes, reports, sample
@@ -55,7 +56,7 @@ def init_command(args: argparse.Namespace) -> int:
     )
     if args.sample:
         if Title.select().exists():
-            print(_("The catalogue is not empty: sample library not added."))
+            print(_("The catalogue is not empty: sample library not added."), file=sys.stderr)
             return 1
         sample.create(SystemClock().now(), config.loans)
         print(_("Sample library added: {titles} titles.").format(titles=Title.select().count()))
@@ -87,7 +88,9 @@ def report_command(args: argparse.Namespace) -> int:
         try:
             when = date.fromisoformat(f"{args.month}-01") if args.month else today
         except ValueError:
-            print(_("'{value}' is not a month: use YYYY-MM").format(value=args.month))
+            print(
+                _("'{value}' is not a month: use YYYY-MM").format(value=args.month), file=sys.stderr
+            )
             return 1
         report = reports.month(when.year, when.month, config.loans.groups)
     else:

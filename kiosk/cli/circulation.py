@@ -97,7 +97,7 @@ def loans_command(args: argparse.Namespace) -> int:
         late = (today - loan.due).days
         rows.append(
             [
-                str(loan.due),
+                format_date(loan.due),
                 str(late) if late > 0 else "",
                 loan.copy.accession,
                 loan.copy.title.title,

@@ -93,10 +93,16 @@ def reader_export(args: argparse.Namespace) -> int:
 def reader_delete(args: argparse.Namespace) -> int:
     open_store(args)
     reader = readers.lookup(args.reader)
+    readers.ensure_erasable(reader)  # say so before asking, not after
     if not args.yes:
-        answer = input(
-            _("Erase reader #{number} {name}? [y/N] ").format(number=reader.id, name=reader.name)
-        )
+        try:
+            answer = input(
+                _("Erase reader #{number} {name}? [y/N] ").format(
+                    number=reader.id, name=reader.name
+                )
+            )
+        except EOFError:  # no terminal (cron, a pipe): never erase without a yes
+            answer = ""
         if answer.strip().lower() not in ("y", "yes", "c", "co", "có"):
             print(_("Nothing erased."))
             return 1

@@ -6,9 +6,12 @@ durable across a power cut (a circulation transaction that said "ok" to a reader
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from peewee import SqliteDatabase
+from peewee import OperationalError, SqliteDatabase
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -33,6 +36,26 @@ def open_database(path: str | Path, migrate: bool = True) -> SqliteDatabase:
     if migrate:
         migrations.upgrade(db)
     return db
+
+
+@contextmanager
+def write_transaction() -> Iterator:
+    """One IMMEDIATE write transaction (takes the write lock up front, so no deadlock later).
+
+    When SQLite itself aborts a transaction (SQLITE_FULL on a full card, SQLITE_IOERR), it has
+    already rolled back, and peewee's own ROLLBACK then fails with "no transaction is active",
+    hiding the real error: re-raise the real one so the user hears "disk full".
+    """
+    try:
+        with db.atomic("IMMEDIATE") as transaction:
+            yield transaction
+    except (OperationalError, sqlite3.OperationalError) as exc:
+        real: BaseException | None = exc
+        while real is not None and "no transaction is active" in str(real):
+            real = real.__context__
+        if real is None or real is exc:
+            raise
+        raise real from None
 
 
 def close_database() -> None:
