@@ -21,11 +21,12 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from kiosk import catalog, isbn, text
 from kiosk.i18n import _
-from kiosk.store.db import write_transaction
+from kiosk.store.db import db, write_transaction
 from kiosk.store.models import Copy, CopyTag, Title
 
 COLUMNS = (
@@ -235,10 +236,10 @@ def _check_unique(rows: list[_Row], problems: list[RowProblem]) -> None:
             taken[kind].add(value)
 
 
-def _title_key(fields: dict) -> tuple:
+def _title_key(fields: dict, keys: dict[str, str]) -> tuple:
     if fields["isbn"]:
         return ("isbn", fields["isbn"])
-    return ("text", text.search_key(fields["title"]), text.search_key(fields["author"]))
+    return ("text", keys["title_key"], keys["author_key"])
 
 
 def _existing_titles() -> dict[tuple, int]:
@@ -271,17 +272,55 @@ def import_csv(path: Path, dry_run: bool = False) -> Summary:
     return summary
 
 
+_INSERT_TITLE = (
+    "INSERT INTO title (title, author, publisher, year, isbn, language, subjects,"
+    " local_document, created_at, title_key, author_key, exact_key)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_COPY = (
+    "INSERT INTO copy (title_id, accession, barcode, shelf, loanable, status, created_at)"
+    " VALUES (?, ?, ?, ?, ?, 'available', ?)"
+)
+
+
+def _insert_title(fields: dict, keys: dict[str, str], now: str) -> int:
+    values = (
+        fields["title"],
+        fields["author"],
+        fields["publisher"],
+        fields["year"],
+        fields["isbn"],
+        fields["language"],
+        fields["subjects"],
+        fields["local_document"],
+        now,
+        keys["title_key"],
+        keys["author_key"],
+        keys["exact_key"],
+    )
+    return db.execute_sql(_INSERT_TITLE, values).lastrowid
+
+
 def _write(rows: list[_Row], summary: Summary) -> None:
+    """Insert the validated rows (plain SQL: 50k rows must import in seconds on a Pi)."""
     known = _existing_titles()
     new_ids: set[int] = set()
     merged_ids: set[int] = set()
+    now = str(datetime.now().replace(microsecond=0))
     for row in rows:
-        key = _title_key(row.title)
+        keys = catalog.title_keys(row.title["title"], row.title["author"])
+        key = _title_key(row.title, keys)
         if key not in known:
-            known[key] = catalog.add_title(**row.title).id
+            known[key] = _insert_title(row.title, keys, now)
             new_ids.add(known[key])
         elif known[key] not in new_ids:
             merged_ids.add(known[key])
-        catalog.add_copy(known[key], tags=tuple(row.tags), **row.copy)
+        copy = row.copy
+        copy_id = db.execute_sql(
+            _INSERT_COPY,
+            (known[key], copy["accession"], copy["barcode"], copy["shelf"], copy["loanable"], now),
+        ).lastrowid
+        for uid in row.tags:
+            db.execute_sql("INSERT INTO copy_tag (uid, copy_id) VALUES (?, ?)", (uid, copy_id))
         summary.copies += 1
     summary.titles_new, summary.titles_merged = len(new_ids), len(merged_ids)

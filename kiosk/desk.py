@@ -1,7 +1,9 @@
 """The circulation desk: applies the rules of `kiosk.circulation` to the store.
 
-Each borrow, return or renewal reads what it needs, decides, and writes the loan and its
-counters in ONE immediate transaction, so a crash leaves either all of it or none of it.
+Each borrow, return or renewal reads what it needs, decides, and writes the loan, its counter
+and its outbox mark in ONE immediate transaction, so a crash leaves all of it or none of it.
+The statements are plain SQL on peewee's connection: this is the kiosk's hot path, and the
+ORM's query building cost several times the work itself (see bench/store.py).
 """
 
 from __future__ import annotations
@@ -21,10 +23,9 @@ from kiosk.circulation import (
     decide_renew,
     decide_return,
 )
-from kiosk.clock import Clock, SystemClock
+from kiosk.clock import Clock, Stamp, SystemClock
 from kiosk.config import LoanRules
-from kiosk.store.db import write_transaction
-from kiosk.store.models import Copy, CopyTag, Loan, Reader, Visit
+from kiosk.store.db import db, write_transaction
 
 
 @dataclass(frozen=True)
@@ -45,46 +46,77 @@ class Result:
         return self.refusal is None
 
 
-def find_copy(item: str) -> Copy | None:
+@dataclass(frozen=True)
+class CopyRow:
+    """A copy with what the desk shows about it."""
+
+    view: CopyView
+    accession: str
+    title: str
+    batch_code: str
+
+
+@dataclass(frozen=True)
+class ReaderRow:
+    """A reader as the desk needs them."""
+
+    view: ReaderView
+    name: str
+
+
+_COPY_SQL = """
+SELECT c.id, c.loanable, c.status, b.due_back, c.accession, t.title, b.code
+FROM copy c JOIN title t ON t.id = c.title_id LEFT JOIN rotation_batch b ON b.id = c.batch_id
+WHERE c.id = coalesce((SELECT copy_id FROM copy_tag WHERE uid = ?),
+                      (SELECT id FROM copy WHERE barcode = ?),
+                      (SELECT id FROM copy WHERE accession = ?))
+"""
+_READER_SQL = "SELECT id, reader_group, blocked, expires, name FROM reader WHERE card_id = ?"
+_LOAN_COLUMNS = "id, copy_id, reader_id, due, renewals"
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _loan(row: tuple) -> LoanView:
+    return LoanView(row[0], row[1], row[2], date.fromisoformat(row[3]), row[4])
+
+
+def find_copy(item: str) -> CopyRow | None:
     """The copy an item identifier names: a tag UID, a barcode or an accession number."""
     item = text.clean(item)
-    tag = CopyTag.get_or_none(CopyTag.uid == item.upper())
-    if tag is not None:
-        return tag.copy
-    return Copy.get_or_none(Copy.barcode == item) or Copy.get_or_none(Copy.accession == item)
+    row = db.execute_sql(_COPY_SQL, (item.upper(), item, item)).fetchone()
+    if row is None:
+        return None
+    view = CopyView(row[0], bool(row[1]), row[2], _date(row[3]))
+    return CopyRow(view, row[4], row[5], row[6] or "")
 
 
-def find_reader(card_id: str) -> Reader | None:
+def find_reader(card_id: str) -> ReaderRow | None:
     """The reader holding that card."""
-    return Reader.get_or_none(Reader.card_id == text.clean(card_id).upper())
+    row = db.execute_sql(_READER_SQL, (text.clean(card_id).upper(),)).fetchone()
+    if row is None:
+        return None
+    return ReaderRow(ReaderView(row[0], row[1], bool(row[2]), _date(row[3])), row[4])
 
 
-def _reader_view(reader: Reader) -> ReaderView:
-    return ReaderView(reader.id, reader.reader_group, reader.blocked, reader.expires)
+def copy_loan(copy_id: int) -> LoanView | None:
+    """The loan of the copy that has not been returned, if any."""
+    row = db.execute_sql(
+        f"SELECT {_LOAN_COLUMNS} FROM loan WHERE copy_id = ? AND returned_at IS NULL", (copy_id,)
+    ).fetchone()
+    return _loan(row) if row else None
 
 
-def _copy_view(copy: Copy) -> CopyView:
-    return CopyView(
-        copy.id, copy.loanable, copy.status, copy.batch.due_back if copy.batch_id else None
-    )
-
-
-def _loan_view(loan: Loan) -> LoanView:
-    return LoanView(loan.id, loan.copy_id, loan.reader_id, loan.due, loan.renewals)
-
-
-def open_loan(copy: Copy) -> Loan | None:
-    """The loan of `copy` that has not been returned, if any."""
-    return Loan.get_or_none((Loan.copy == copy) & Loan.returned_at.is_null())
-
-
-def open_loans(reader: Reader) -> list[Loan]:
+def reader_loans(reader_id: int) -> list[LoanView]:
     """The reader's current loans, soonest due first."""
-    return list(
-        Loan.select()
-        .where((Loan.reader == reader) & Loan.returned_at.is_null())
-        .order_by(Loan.due, Loan.id)
+    rows = db.execute_sql(
+        f"SELECT {_LOAN_COLUMNS} FROM loan WHERE reader_id = ?"
+        " AND returned_at IS NULL ORDER BY due, id",
+        (reader_id,),
     )
+    return [_loan(row) for row in rows.fetchall()]
 
 
 class Desk:
@@ -94,123 +126,134 @@ class Desk:
         self.rules = rules
         self.clock = clock or SystemClock()
 
-    def _result(self, action: str, copy: Copy | None, item: str, decision: Decision) -> Result:
+    @staticmethod
+    def _result(action: str, copy: CopyRow | None, item: str, decision: Decision) -> Result:
         return Result(
             action=action,
             refusal=decision.refusal,
             item=item,
             accession=copy.accession if copy else "",
-            title=copy.title.title if copy else "",
+            title=copy.title if copy else "",
             due=decision.due,
             notices=decision.notices,
-            batch_code=copy.batch.code if copy and copy.batch_id else "",
+            batch_code=copy.batch_code if copy else "",
         )
 
     def _refused(
-        self, action: str, reason: Refusal, item: str, copy: Copy | None = None, group: str = ""
+        self,
+        action: str,
+        reason: Refusal,
+        item: str,
+        stamp: Stamp,
+        copy: CopyRow | None = None,
+        group: str = "",
     ) -> Result:
-        counters.bump(counters.REFUSAL_PREFIX + reason, self.clock.now(), group)
+        counters.bump(counters.REFUSAL_PREFIX + reason, stamp, group)
         return self._result(action, copy, item, Decision(refusal=reason))
 
-    def identify(self, card_id: str) -> Reader | None:
+    def identify(self, card_id: str) -> ReaderRow | None:
         """The reader for a tapped card; counts their first visit of the day."""
         with write_transaction():
-            reader = find_reader(card_id)
-            now = self.clock.now()
+            reader, stamp = find_reader(card_id), self.clock.stamp()
             if reader is None:
-                counters.bump(counters.REFUSAL_PREFIX + Refusal.UNKNOWN_READER, now)
+                counters.bump(counters.REFUSAL_PREFIX + Refusal.UNKNOWN_READER, stamp)
                 return None
-            if reader.last_visit != now.date():
-                Reader.update(last_visit=now.date()).where(Reader.id == reader.id).execute()
-                Visit.create(at=now, source="card", reader_group=reader.reader_group)
-                counters.bump(counters.VISITS_CARD, now, reader.reader_group)
+            today, group = str(stamp.wall.date()), reader.view.group
+            first = db.execute_sql(
+                "UPDATE reader SET last_visit = ? WHERE id = ? AND last_visit IS NOT ?",
+                (today, reader.view.id, today),
+            ).rowcount
+            if first:
+                db.execute_sql(
+                    "INSERT INTO visit (at, source, reader_group) VALUES (?, 'card', ?)",
+                    (str(stamp.wall), group),
+                )
+                counters.bump(counters.VISITS_CARD, stamp, group)
             return reader
 
     def borrow(self, card_id: str, item: str) -> Result:
         """Lend the copy named by `item` to the reader holding `card_id`."""
         with write_transaction():
-            reader, copy = find_reader(card_id), find_copy(item)
+            reader, copy, stamp = find_reader(card_id), find_copy(item), self.clock.stamp()
             if reader is None:
-                return self._refused("borrow", Refusal.UNKNOWN_READER, item, copy)
+                return self._refused("borrow", Refusal.UNKNOWN_READER, item, stamp, copy)
+            group = reader.view.group
             if copy is None:
-                return self._refused(
-                    "borrow", Refusal.UNKNOWN_ITEM, item, None, reader.reader_group
-                )
-            current = open_loan(copy)
-            now = self.clock.now()
+                return self._refused("borrow", Refusal.UNKNOWN_ITEM, item, stamp, None, group)
             decision = decide_borrow(
-                _reader_view(reader),
-                _copy_view(copy),
-                _loan_view(current) if current else None,
-                [_loan_view(loan) for loan in open_loans(reader)],
-                now.date(),
+                reader.view,
+                copy.view,
+                copy_loan(copy.view.id),
+                reader_loans(reader.view.id),
+                stamp.wall.date(),
                 self.rules,
             )
             if not decision.ok:
-                return self._refused("borrow", decision.refusal, item, copy, reader.reader_group)
+                return self._refused("borrow", decision.refusal, item, stamp, copy, group)
             if Notice.ALREADY_YOURS not in decision.notices:
-                Loan.create(
-                    copy=copy,
-                    reader=reader,
-                    reader_group=reader.reader_group,
-                    out_at=now,
-                    due=decision.due,
+                db.execute_sql(
+                    "INSERT INTO loan (copy_id, reader_id, reader_group, out_at, due)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (copy.view.id, reader.view.id, group, str(stamp.wall), str(decision.due)),
                 )
-                Copy.update(status="on_loan").where(Copy.id == copy.id).execute()
-                counters.bump(counters.LOANS, now, reader.reader_group)
+                db.execute_sql("UPDATE copy SET status = 'on_loan' WHERE id = ?", (copy.view.id,))
+                counters.bump(counters.LOANS, stamp, group)
             return self._result("borrow", copy, item, decision)
 
     def return_item(self, item: str) -> Result:
         """Take back the copy named by `item`, whoever had it (no card needed)."""
         with write_transaction():
-            copy = find_copy(item)
+            copy, stamp = find_copy(item), self.clock.stamp()
             if copy is None:
-                return self._refused("return", Refusal.UNKNOWN_ITEM, item)
-            loan = open_loan(copy)
-            now = self.clock.now()
-            decision = decide_return(
-                _copy_view(copy), _loan_view(loan) if loan else None, now.date()
-            )
+                return self._refused("return", Refusal.UNKNOWN_ITEM, item, stamp)
+            loan = copy_loan(copy.view.id)
+            decision = decide_return(copy.view, loan, stamp.wall.date())
             if loan is not None:
-                Loan.update(returned_at=now).where(Loan.id == loan.id).execute()
-                counters.bump(counters.RETURNS, now, loan.reader_group)
-            if copy.status in ("on_loan", "missing", "lost"):
-                Copy.update(status="available").where(Copy.id == copy.id).execute()
+                group = db.execute_sql(
+                    "UPDATE loan SET returned_at = ? WHERE id = ? RETURNING reader_group",
+                    (str(stamp.wall), loan.id),
+                ).fetchone()[0]
+                counters.bump(counters.RETURNS, stamp, group)
+            if copy.view.status in ("on_loan", "missing", "lost"):
+                db.execute_sql("UPDATE copy SET status = 'available' WHERE id = ?", (copy.view.id,))
             return self._result("return", copy, item, decision)
 
     def renew(self, card_id: str, item: str) -> Result:
         """Extend the reader's loan of the copy named by `item`."""
         with write_transaction():
-            reader, copy = find_reader(card_id), find_copy(item)
+            reader, copy, stamp = find_reader(card_id), find_copy(item), self.clock.stamp()
             if reader is None:
-                return self._refused("renew", Refusal.UNKNOWN_READER, item, copy)
+                return self._refused("renew", Refusal.UNKNOWN_READER, item, stamp, copy)
+            group = reader.view.group
             if copy is None:
-                return self._refused("renew", Refusal.UNKNOWN_ITEM, item, None, reader.reader_group)
-            loan = open_loan(copy)
-            now = self.clock.now()
+                return self._refused("renew", Refusal.UNKNOWN_ITEM, item, stamp, None, group)
+            loan = copy_loan(copy.view.id)
             decision = decide_renew(
-                _reader_view(reader),
-                _copy_view(copy),
-                _loan_view(loan) if loan else None,
-                [_loan_view(other) for other in open_loans(reader)],
-                now.date(),
+                reader.view,
+                copy.view,
+                loan,
+                reader_loans(reader.view.id),
+                stamp.wall.date(),
                 self.rules,
             )
             if not decision.ok:
-                return self._refused("renew", decision.refusal, item, copy, reader.reader_group)
-            Loan.update(due=decision.due, renewals=Loan.renewals + 1).where(
-                Loan.id == loan.id
-            ).execute()
-            counters.bump(counters.RENEWALS, now, reader.reader_group)
+                return self._refused("renew", decision.refusal, item, stamp, copy, group)
+            db.execute_sql(
+                "UPDATE loan SET due = ?, renewals = renewals + 1 WHERE id = ?",
+                (str(decision.due), loan.id),
+            )
+            counters.bump(counters.RENEWALS, stamp, group)
             return self._result("renew", copy, item, decision)
 
     def renew_all(self, card_id: str) -> list[Result]:
         """Try to renew every current loan of the reader; one result each."""
         reader = find_reader(card_id)
         if reader is None:
-            return [self._refused_now("renew", Refusal.UNKNOWN_READER)]
-        return [self.renew(card_id, loan.copy.accession) for loan in open_loans(reader)]
-
-    def _refused_now(self, action: str, reason: Refusal) -> Result:
-        with write_transaction():
-            return self._refused(action, reason, "")
+            with write_transaction():
+                return [self._refused("renew", Refusal.UNKNOWN_READER, "", self.clock.stamp())]
+        accessions = db.execute_sql(
+            "SELECT c.accession FROM loan l JOIN copy c ON c.id = l.copy_id"
+            " WHERE l.reader_id = ? AND l.returned_at IS NULL ORDER BY l.due, l.id",
+            (reader.view.id,),
+        ).fetchall()
+        return [self.renew(card_id, accession) for (accession,) in accessions]

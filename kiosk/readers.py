@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from kiosk import counters, text
+from kiosk.clock import Clock
 from kiosk.i18n import _
 from kiosk.store.db import write_transaction
 from kiosk.store.models import Loan, Reader
@@ -35,11 +36,11 @@ def register(
     name: str,
     group: str,
     groups: tuple[str, ...],
-    now: datetime,
+    clock: Clock,
     validity_days: int,
     consent_version: str = CONSENT_VERSION,
 ) -> Reader:
-    """Register a reader who accepted the consent notice `consent_version` at `now`."""
+    """Register a reader who accepted the consent notice `consent_version` just now."""
     card, name = normalize_card(card_id), text.clean(name)
     if not name:
         raise ReaderError(_("the reader's name is empty"))
@@ -50,6 +51,8 @@ def register(
             )
         )
     with write_transaction():
+        stamp = clock.stamp()
+        now = stamp.wall
         if Reader.get_or_none(Reader.card_id == card) is not None:
             raise ReaderError(_("card {card} already belongs to a reader").format(card=card))
         reader = Reader.create(
@@ -61,7 +64,7 @@ def register(
             expires=now.date() + timedelta(days=validity_days),
             created_at=now,
         )
-        counters.bump(counters.NEW_READERS, now, group)
+        counters.bump(counters.NEW_READERS, stamp, group)
     return reader
 
 

@@ -7,9 +7,10 @@ Deterministic: the same call gives the same library, with the card and tag ids l
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from kiosk import catalog, readers, staff
+from kiosk.clock import Clock
 from kiosk.config import LoanRules
 from kiosk.store.db import write_transaction
 from kiosk.store.models import RotationBatch
@@ -91,8 +92,9 @@ def tag_uid(n: int) -> str:
     return f"04{n:06X}5A8180"
 
 
-def create(now: datetime, rules: LoanRules) -> None:
+def create(clock: Clock, rules: LoanRules) -> None:
     """Fill an empty catalogue with the sample library (one transaction)."""
+    now = clock.now()
     with write_transaction():
         n = 0
         for title, author, year, shelf, count, local, loanable in BOOKS:
@@ -121,5 +123,5 @@ def create(now: datetime, rules: LoanRules) -> None:
                     record, f"LC-{n:04d}", shelf="Sách luân chuyển", tags=(tag_uid(n),), batch=batch
                 )
     for card, name, group in READERS:
-        readers.register(card, name, group, rules.groups, now, rules.card_validity_days)
+        readers.register(card, name, group, rules.groups, clock, rules.card_validity_days)
     staff.add(*STAFF, now=now)

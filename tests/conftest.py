@@ -53,7 +53,7 @@ def store(kiosk_config):
 @pytest.fixture
 def library(store, rules, clock):
     """The sample library (see kiosk.sample) in a fresh database."""
-    sample.create(clock.now(), rules)
+    sample.create(clock, rules)
     return store
 
 

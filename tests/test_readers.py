@@ -11,7 +11,7 @@ from kiosk.store.models import CounterBucket, Loan, Reader
 
 
 def register(rules, clock, card="0A0B0C0D", name="Nông Văn Dũng", group="child"):
-    return readers.register(card, name, group, rules.groups, clock.now(), rules.card_validity_days)
+    return readers.register(card, name, group, rules.groups, clock, rules.card_validity_days)
 
 
 def test_register_records_consent_and_expiry(store, rules, clock):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from kiosk import counters, reports, sample
+from kiosk.clock import Stamp
 
 
 def test_month_and_year_figures(desk, clock, rules):
@@ -15,7 +16,7 @@ def test_month_and_year_figures(desk, clock, rules):
     desk.borrow(child, "LS-0025")  # reference only: refused, not a loan
     clock.set(datetime(2026, 12, 2, 10, 0))
     desk.return_item("LS-0001")
-    counters.bump(counters.VISITS_DOOR, clock.now(), n=7)
+    counters.bump(counters.VISITS_DOOR, clock.stamp(), n=7)
 
     november = reports.month(2026, 11, rules.groups)
     assert november.value(counters.LOANS) == 2
@@ -42,8 +43,8 @@ def test_report_tables(desk, rules):
 
 
 def test_december_report_ends_at_new_year(store, rules):
-    counters.bump(counters.LOANS, datetime(2026, 12, 31, 23, 59), "adult")
-    counters.bump(counters.LOANS, datetime(2027, 1, 1, 0, 0), "adult")
+    counters.bump(counters.LOANS, Stamp(datetime(2026, 12, 31, 23, 59), 1.0, "b", True), "adult")
+    counters.bump(counters.LOANS, Stamp(datetime(2027, 1, 1, 0, 0), 2.0, "b", True), "adult")
     assert reports.month(2026, 12, rules.groups).value(counters.LOANS) == 1
     assert reports.month(2027, 1, rules.groups).value(counters.LOANS) == 1
 

@@ -58,7 +58,7 @@ def init_command(args: argparse.Namespace) -> int:
         if Title.select().exists():
             print(_("The catalogue is not empty: sample library not added."), file=sys.stderr)
             return 1
-        sample.create(SystemClock().now(), config.loans)
+        sample.create(SystemClock(), config.loans)
         print(_("Sample library added: {titles} titles.").format(titles=Title.select().count()))
     return 0
 

@@ -40,7 +40,7 @@ def run_demo(data_dir: Path, commune: str = "06001") -> None:
     )
     open_database(config.db_path)
     clock = FixedClock(SystemClock().now())
-    sample.create(clock.now(), config.loans)
+    sample.create(clock, config.loans)
     desk = Desk(config.loans, clock)
     card = sample.SAMPLE_CARDS["reader"]
     reader = desk.identify(card)

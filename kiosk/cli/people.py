@@ -53,7 +53,7 @@ def reader_add(args: argparse.Namespace) -> int:
         args.name,
         args.group,
         config.loans.groups,
-        SystemClock().now(),
+        SystemClock(),
         config.loans.card_validity_days,
     )
     print(

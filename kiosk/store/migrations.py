@@ -145,6 +145,16 @@ END;
 """
 
 
+# v3: the outbox holds one row per counting interval to send; the row's payload is frozen
+# (state 'inflight') when it is first published, so a resend after a crash is byte-identical.
+V3_SCHEMA = """
+ALTER TABLE outbox ADD COLUMN interval_start TEXT;
+ALTER TABLE outbox ADD COLUMN boot_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN state TEXT NOT NULL DEFAULT 'pending';
+CREATE INDEX outbox_pending ON outbox (interval_start) WHERE state = 'pending';
+"""
+
+
 def _script(database: SqliteDatabase, sql: str) -> None:
     """Run a multi-statement script inside the current transaction.
 
@@ -176,7 +186,11 @@ def _v2(database: SqliteDatabase) -> None:
     _script(database, V2_UPDATE_TRIGGER)
 
 
-STEPS: list[Callable[[SqliteDatabase], None]] = [_v1, _v2]
+def _v3(database: SqliteDatabase) -> None:
+    _script(database, V3_SCHEMA)
+
+
+STEPS: list[Callable[[SqliteDatabase], None]] = [_v1, _v2, _v3]
 LATEST = len(STEPS)
 
 

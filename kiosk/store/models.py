@@ -143,14 +143,18 @@ class CounterBucket(Base):
 
 
 class Outbox(Base):
-    """A message waiting for the uplink; deleted only when the broker acknowledged it."""
+    """An interval's counts waiting for the uplink; deleted only when the broker acknowledged
+    it. `seq` is the per-kiosk sequence number the hub deduplicates on."""
 
     seq = AutoField()
-    topic = TextField()
-    payload = TextField()
+    topic = TextField()  # the topic suffix: "counts"
+    payload = TextField(default="")  # frozen when first published
     created_at = DateTimeField()
     monotonic = FloatField()
     clock_synced = BooleanField()
+    interval_start = DateTimeField(null=True)
+    boot_id = TextField(default="")
+    state = TextField(default="pending")  # pending -> inflight -> (deleted on PUBACK)
 
 
 ALL_MODELS = [

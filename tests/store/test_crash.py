@@ -19,7 +19,7 @@ import pytest
 
 from kiosk import catalog, counters, readers
 from kiosk.clock import SystemClock
-from kiosk.desk import Desk, open_loan
+from kiosk.desk import Desk, copy_loan, find_copy
 from kiosk.store.db import close_database, integrity_ok, open_database
 from kiosk.store.models import Copy, CounterBucket, Loan
 
@@ -34,7 +34,7 @@ def _prepare(path, rules) -> None:
     for accession in COPIES:
         catalog.add_copy(title, accession)
     for card in CARDS:
-        readers.register(card, "Bạn đọc", "adult", rules.groups, SystemClock().now(), 365)
+        readers.register(card, "Bạn đọc", "adult", rules.groups, SystemClock(), 365)
     close_database()
 
 
@@ -46,11 +46,11 @@ def _child(path, rules, seed: int, ack_fd: int) -> None:
     os.write(ack_fd, b"ready\n")
     while True:
         accession = rng.choice(COPIES)
-        loan = open_loan(Copy.get(Copy.accession == accession))
+        loan = copy_loan(find_copy(accession).view.id)
         if loan is None:
             result = desk.borrow(rng.choice(CARDS), accession)
             assert result.ok, result
-            new = open_loan(Copy.get(Copy.accession == accession))
+            new = copy_loan(find_copy(accession).view.id)
             os.write(ack_fd, f"B {new.id}\n".encode())
         else:
             assert desk.return_item(accession).ok

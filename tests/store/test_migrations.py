@@ -29,7 +29,7 @@ def v1_file(tmp_path: Path) -> Path:
 def test_new_file_is_at_latest_version(tmp_path):
     open_database(tmp_path / "new.db")
     try:
-        assert migrations.version(db) == migrations.LATEST == 2
+        assert migrations.version(db) == migrations.LATEST == 3
         assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
         assert db.execute_sql("PRAGMA synchronous").fetchone()[0] == 2  # FULL
@@ -44,7 +44,7 @@ def test_v1_file_upgrades_in_place_and_keeps_its_data(v1_file, rules, clock):
     conn.close()
     open_database(v1_file)
     try:
-        assert migrations.version(db) == 2
+        assert migrations.version(db) == migrations.LATEST
         assert integrity_ok()
         assert Title.select().count() == 3
         assert Loan.get().due == date(2025, 9, 22)
@@ -64,7 +64,7 @@ def test_upgrade_is_idempotent(v1_file):
     close_database()
     open_database(v1_file)
     try:
-        assert migrations.upgrade(db) == 2
+        assert migrations.upgrade(db) == migrations.LATEST
         assert Title.select().count() == 3
     finally:
         close_database()
