@@ -90,12 +90,18 @@ class Hardware:
 class Uplink:
     """Where and how the kiosk reports its counts."""
 
+    enabled: bool
     broker_url: str
     username: str
     password: str
     ca_file: str
     cert_file: str
     key_file: str
+    coalesce_seconds: int
+    health_seconds: int
+    outbox_max_rows: int
+    outbox_max_days: int
+    sent_keep_days: int
 
 
 @dataclass(frozen=True)
@@ -121,12 +127,12 @@ class Config:
         return self.data_dir / "kiosk.db"
 
 
-def _defaults() -> dict[str, Any]:
-    text_ = resources.files("kiosk").joinpath("default.toml").read_text(encoding="utf-8")
+def _defaults(name: str) -> dict[str, Any]:
+    text_ = resources.files("kiosk").joinpath(name).read_text(encoding="utf-8")
     return tomllib.loads(text_)
 
 
-def _merge(base: dict, site: dict, prefix: str, problems: list[Problem]) -> dict:
+def merge(base: dict, site: dict, prefix: str, problems: list[Problem]) -> dict:
     """Overlay `site` on `base`; keys the schema does not know are reported, not ignored."""
     merged = dict(base)
     for key, value in site.items():
@@ -137,7 +143,7 @@ def _merge(base: dict, site: dict, prefix: str, problems: list[Problem]) -> dict
             problems.append(Problem(path, _("unknown setting"), hint))
         elif isinstance(base[key], dict) and not path.startswith("loans."):
             if isinstance(value, dict):
-                merged[key] = _merge(base[key], value, path + ".", problems)
+                merged[key] = merge(base[key], value, path + ".", problems)
             else:
                 problems.append(Problem(path, _("must be a section [{key}]").format(key=path)))
         else:
@@ -145,19 +151,23 @@ def _merge(base: dict, site: dict, prefix: str, problems: list[Problem]) -> dict
     return merged
 
 
-def resolve_path(explicit: str | os.PathLike | None = None) -> tuple[Path, bool]:
-    """The site config path (flag, then $KIOSK_CONFIG, then /etc) and whether it was asked for."""
+def resolve_path(
+    explicit: str | os.PathLike | None = None, env_var: str = ENV_VAR, default: Path = SITE_CONFIG
+) -> tuple[Path, bool]:
+    """The site config path (flag, then the environment, then /etc) and whether it was asked
+    for explicitly (then it must exist)."""
     if explicit:
         return Path(explicit), True
-    if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR]), True
-    return SITE_CONFIG, False
+    if os.environ.get(env_var):
+        return Path(os.environ[env_var]), True
+    return default, False
 
 
-def load(path: str | os.PathLike | None = None, overrides: dict | None = None) -> Config:
-    """Load and validate the configuration; raise ConfigError listing every problem."""
-    site_path, required = resolve_path(path)
-    problems: list[Problem] = []
+def read_layers(
+    defaults: str, site_path: Path, required: bool, overrides: dict | None, problems: list[Problem]
+) -> dict[str, Any]:
+    """The packaged defaults overlaid with the site file and `overrides` (unknown keys go to
+    `problems`); raises ConfigError for a missing or unreadable site file."""
     site: dict[str, Any] = {}
     if site_path.is_file():
         try:
@@ -168,16 +178,22 @@ def load(path: str | os.PathLike | None = None, overrides: dict | None = None) -
             ) from exc
     elif required:
         raise ConfigError([Problem("-", _("file not found"))], str(site_path))
-    merged = _merge(_defaults(), site, "", problems)
-    if overrides:
-        merged = _merge(merged, overrides, "", problems)
+    merged = merge(_defaults(defaults), site, "", problems)
+    return merge(merged, overrides, "", problems) if overrides else merged
+
+
+def load(path: str | os.PathLike | None = None, overrides: dict | None = None) -> Config:
+    """Load and validate the kiosk's configuration; raise ConfigError listing every problem."""
+    site_path, required = resolve_path(path)
+    problems: list[Problem] = []
+    merged = read_layers("default.toml", site_path, required, overrides, problems)
     config = _validate(merged, problems)
     if problems:
         raise ConfigError(problems, str(site_path) if site_path.is_file() else _("defaults"))
     return config.__class__(**{**config.__dict__, "source": str(site_path)})
 
 
-class _Checker:
+class Checker:
     """Reads typed values out of the merged dict, recording a Problem for each bad one."""
 
     def __init__(self, merged: dict, problems: list[Problem]):
@@ -209,7 +225,7 @@ class _Checker:
 
 
 def _validate(merged: dict, problems: list[Problem]) -> Config:
-    check = _Checker(merged, problems)
+    check = Checker(merged, problems)
     province, commune = _location(check)
     kiosk_id = check.get("kiosk.id", str) or f"{commune or 'kiosk'}-01"
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{2,31}", kiosk_id):
@@ -229,7 +245,7 @@ def _validate(merged: dict, problems: list[Problem]) -> Config:
     )
 
 
-def _location(check: _Checker) -> tuple[str, str]:
+def _location(check: Checker) -> tuple[str, str]:
     province = check.get("kiosk.province", str)
     commune = check.get("kiosk.commune", str)
     if province not in communes.provinces():
@@ -257,7 +273,7 @@ def _data_dir(value: str) -> Path:
     return Path.home() / ".local/share/thuvien-kiosk"
 
 
-def _hardware(check: _Checker) -> Hardware:
+def _hardware(check: Checker) -> Hardware:
     pins = {
         name: check.count(f"hardware.{name}", 0, 27)
         for name in ("rst_pin", "irq_pin", "buzzer_pin", "led_pin", "beam_pin")
@@ -272,7 +288,7 @@ def _hardware(check: _Checker) -> Hardware:
     )
 
 
-def _group_table(check: _Checker, key: str) -> dict[str, int]:
+def _group_table(check: Checker, key: str) -> dict[str, int]:
     table = check.get(key, dict)
     result = {}
     for group, days in table.items():
@@ -283,7 +299,7 @@ def _group_table(check: _Checker, key: str) -> dict[str, int]:
     return result
 
 
-def _loans(check: _Checker) -> LoanRules:
+def _loans(check: Checker) -> LoanRules:
     periods = _group_table(check, "loans.period_days")
     limits = _group_table(check, "loans.limit")
     if set(periods) != set(limits):
@@ -301,7 +317,7 @@ def _loans(check: _Checker) -> LoanRules:
     )
 
 
-def _weekdays(check: _Checker) -> frozenset[int]:
+def _weekdays(check: Checker) -> frozenset[int]:
     days = set()
     for name in check.get("loans.closed_weekdays", list):
         if str(name).lower() in WEEKDAYS:
@@ -313,7 +329,7 @@ def _weekdays(check: _Checker) -> frozenset[int]:
     return frozenset(days)
 
 
-def _dates(check: _Checker) -> frozenset[date]:
+def _dates(check: Checker) -> frozenset[date]:
     dates = set()
     for value in check.get("loans.closed_dates", list):
         try:
@@ -325,21 +341,33 @@ def _dates(check: _Checker) -> frozenset[date]:
     return frozenset(dates)
 
 
-def _uplink(check: _Checker) -> Uplink:
-    url = check.get("uplink.broker_url", str)
+def broker_settings(check: Checker, section: str) -> dict[str, str]:
+    """The broker URL, credentials and TLS files of a section, checked."""
+    url = check.get(f"{section}.broker_url", str)
     parsed = urlparse(url)
     if parsed.scheme not in ("mqtt", "mqtts") or not parsed.hostname:
-        check.fail("uplink.broker_url", _("must look like mqtts://host:8883"), url)
-    files = {}
+        check.fail(f"{section}.broker_url", _("must look like mqtts://host:8883"), url)
+    settings = {
+        "broker_url": url,
+        "username": check.get(f"{section}.username", str),
+        "password": check.get(f"{section}.password", str),
+    }
     for name in ("ca_file", "cert_file", "key_file"):
-        files[name] = check.get(f"uplink.{name}", str)
-        if files[name] and not Path(files[name]).is_file():
-            check.fail(f"uplink.{name}", _("file not found: {path}").format(path=files[name]))
+        settings[name] = check.get(f"{section}.{name}", str)
+        if settings[name] and not Path(settings[name]).is_file():
+            check.fail(f"{section}.{name}", _("file not found: {path}").format(path=settings[name]))
+    return settings
+
+
+def _uplink(check: Checker) -> Uplink:
     return Uplink(
-        broker_url=url,
-        username=check.get("uplink.username", str),
-        password=check.get("uplink.password", str),
-        **files,
+        enabled=check.get("uplink.enabled", bool),
+        **broker_settings(check, "uplink"),
+        coalesce_seconds=check.count("uplink.coalesce_seconds", 1, 900),
+        health_seconds=check.count("uplink.health_seconds", 10, 86400),
+        outbox_max_rows=check.count("uplink.outbox_max_rows", 100, 10_000_000),
+        outbox_max_days=check.count("uplink.outbox_max_days", 1, 3650),
+        sent_keep_days=check.count("uplink.sent_keep_days", 0, 365),
     )
 
 

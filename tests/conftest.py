@@ -60,3 +60,15 @@ def library(store, rules, clock):
 @pytest.fixture
 def desk(library, rules, clock) -> Desk:
     return Desk(rules, clock)
+
+
+@pytest.fixture
+def broker(tmp_path: Path):
+    """A real Mosquitto broker on a free port (anonymous access), stopped after the test."""
+    from tests.support.broker import Broker
+
+    folder = tmp_path / "broker"
+    folder.mkdir()
+    running = Broker(folder).start()
+    yield running
+    running.kill()

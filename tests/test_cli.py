@@ -54,6 +54,17 @@ COMMANDS = [
     ("return",),
     ("renew",),
     ("loans",),
+    ("uplink",),
+    ("uplink", "run"),
+    ("uplink", "status"),
+    ("hub",),
+    ("hub", "run"),
+    ("hub", "init"),
+    ("hub", "kiosk"),
+    ("hub", "kiosk", "add"),
+    ("hub", "kiosk", "list"),
+    ("hub", "kiosk", "remove"),
+    ("doctor",),
     ("demo",),
 ]
 

@@ -17,6 +17,7 @@ from peewee import DatabaseError
 from kiosk import __version__, i18n
 from kiosk.catalog_csv import ImportRejected
 from kiosk.config import ConfigError
+from kiosk.hub.registry import RegistryError
 from kiosk.i18n import _
 from kiosk.readers import ReaderError
 from kiosk.staff import StaffError
@@ -28,7 +29,7 @@ EXIT_STORE_ERROR = 3
 
 def build_parser() -> argparse.ArgumentParser:
     """The full `kiosk` argument parser."""
-    from kiosk.cli import admin, catalog, circulation, demo, people
+    from kiosk.cli import admin, catalog, circulation, demo, doctor, hub, people, uplink
 
     parser = argparse.ArgumentParser(
         prog="kiosk",
@@ -41,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("configuration file (default: $KIOSK_CONFIG or /etc/kiosk/kiosk.toml)"),
     )
     subparsers = parser.add_subparsers(dest="command", metavar=_("COMMAND"), required=True)
-    for module in (admin, catalog, people, circulation, demo):
+    for module in (admin, catalog, people, circulation, uplink, hub, doctor, demo):
         module.register(subparsers)
     return parser
 
@@ -56,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG_ERROR
-    except (ReaderError, StaffError, ImportRejected) as exc:
+    except (ReaderError, StaffError, ImportRejected, RegistryError) as exc:
         print(_("Error: {message}").format(message=exc), file=sys.stderr)
         return EXIT_USER_ERROR
     except DatabaseError as exc:

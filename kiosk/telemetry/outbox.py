@@ -1,16 +1,22 @@
 """The outbox: intervals whose counts must reach the province, in order, exactly once.
 
 A counted event marks its interval (one *pending* row per interval; its `seq` is the kiosk's
-sequence number). The uplink freezes a row's payload when it first publishes it (*inflight*)
-and deletes the row only on the broker's PUBACK; a crash or a lost link sends the same frozen
-payload again, and the hub drops the repeat by (kiosk, seq). Events after the freeze mark a new
-pending row, so the interval's later totals follow with a higher seq.
+sequence number). The uplink freezes a row's payload when it first publishes it (*inflight*);
+the broker's PUBACK takes it off the queue (*sent*). A crash or a lost link sends the same
+frozen payload again, and the hub drops the repeat by (kiosk, seq). Events after the freeze
+mark a new pending row, so the interval's later totals follow with a higher seq.
 
-The outbox is bounded by rows and age; what is dropped is counted and reported upstream.
+A broker that crashes can lose a message it had already acknowledged. So sent rows are kept
+for `keep_sent` days: when the hub finds a gap in a kiosk's sequence numbers it asks for those
+again (`resend`), and they go out once more, frozen payload and all.
+
+The outbox is bounded by rows and age; unsent rows dropped to keep it so are counted, and the
+count is reported upstream.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,12 +26,14 @@ from kiosk.store.models import Setting
 
 COUNTS = "counts"
 DROPPED_KEY = "outbox_dropped"
+UNSENT = "state != 'sent'"
 
 _MARK = (
     "INSERT INTO outbox (topic, payload, created_at, monotonic, clock_synced, interval_start,"
     " boot_id, state) SELECT ?, '', ?, ?, ?, ?, ?, 'pending'"
     " WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE state = 'pending' AND interval_start = ?)"
 )
+_COLUMNS = "seq, interval_start, payload, created_at, monotonic, boot_id, clock_synced"
 
 
 @dataclass(frozen=True)
@@ -35,9 +43,7 @@ class Entry:
     seq: int
     interval_start: datetime
     payload: str  # empty until frozen
-    created_mono: float
-    boot_id: str
-    clock_synced: bool
+    stamp: Stamp  # when the first event of the row was counted
 
 
 def mark(interval_start: datetime, stamp: Stamp) -> None:
@@ -51,64 +57,98 @@ def mark(interval_start: datetime, stamp: Stamp) -> None:
 
 def depth() -> int:
     """Rows waiting to be sent or acknowledged."""
-    return db.execute_sql("SELECT count(*) FROM outbox").fetchone()[0]
+    return db.execute_sql(f"SELECT count(*) FROM outbox WHERE {UNSENT}").fetchone()[0]
 
 
 def dropped() -> int:
-    """How many rows were ever dropped to keep the outbox bounded."""
+    """How many unsent rows were ever dropped to keep the outbox bounded."""
     setting = Setting.get_or_none(Setting.key == DROPPED_KEY)
     return int(setting.value) if setting else 0
 
 
 def _entry(row: tuple) -> Entry:
-    seq, start, payload, mono, boot, synced = row
-    return Entry(seq, datetime.fromisoformat(start), payload, mono, boot, bool(synced))
+    seq, start, payload, wall, mono, boot, synced = row
+    stamp = Stamp(datetime.fromisoformat(wall), mono, boot, bool(synced))
+    return Entry(seq, datetime.fromisoformat(start), payload, stamp)
 
 
 def due(now: Stamp, interval: timedelta, coalesce_s: float, limit: int) -> list[Entry]:
     """Rows to publish now, oldest first: frozen ones (a resend), closed intervals, and the open
     interval's row once it has waited `coalesce_s` (so a busy hour costs a message per ~30 s)."""
     rows = db.execute_sql(
-        "SELECT seq, interval_start, payload, monotonic, boot_id, clock_synced FROM outbox"
-        " ORDER BY seq LIMIT ?",
-        (limit,),
-    ).fetchall()
+        f"SELECT {_COLUMNS} FROM outbox WHERE {UNSENT} ORDER BY seq LIMIT ?", (limit,)
+    )
     ready = []
-    for entry in map(_entry, rows):
+    for entry in map(_entry, rows.fetchall()):
         open_interval = entry.interval_start + interval > now.wall
-        young = entry.boot_id == now.boot_id and now.mono - entry.created_mono < coalesce_s
+        young = entry.stamp.boot_id == now.boot_id and now.mono - entry.stamp.mono < coalesce_s
         if not entry.payload and open_interval and young:
             break  # keep the order: nothing after a row that must wait
         ready.append(entry)
     return ready
 
 
-def freeze(seq: int, payload: str) -> None:
-    """Fix the payload of a row about to be published for the first time."""
+def freeze(seq: int, render: Callable[[Entry], str]) -> str:
+    """Fix the payload of a row about to be published for the first time, and return it.
+
+    Rendering reads the interval's counts inside the same write transaction: an event either
+    committed before (and is in the payload) or commits after (and finds the row no longer
+    pending, so it marks a new one). No count can fall between the two.
+    """
     with write_transaction():
+        row = db.execute_sql(f"SELECT {_COLUMNS} FROM outbox WHERE seq = ?", (seq,)).fetchone()
+        entry = _entry(row)
+        if entry.payload:
+            return entry.payload
+        payload = render(entry)
         db.execute_sql(
             "UPDATE outbox SET payload = ?, state = 'inflight' WHERE seq = ?", (payload, seq)
         )
+        return payload
+
+
+def _in(seqs: list[int]) -> str:
+    return ",".join("?" * len(seqs))
 
 
 def acknowledge(seqs: list[int]) -> None:
-    """The broker has the rows: forget them."""
+    """The broker has the rows: take them off the queue (kept a while for resend requests)."""
     if seqs:
         with write_transaction():
-            marks = ",".join("?" * len(seqs))
-            db.execute_sql(f"DELETE FROM outbox WHERE seq IN ({marks})", seqs)
+            db.execute_sql(f"UPDATE outbox SET state = 'sent' WHERE seq IN ({_in(seqs)})", seqs)
 
 
-def prune(now: datetime, max_rows: int, max_age: timedelta) -> int:
-    """Drop the oldest rows beyond the bounds; count them; how many were dropped."""
+def resend(seqs: list[int]) -> int:
+    """Queue sent rows again, at the hub's request; how many were still here."""
+    if not seqs:
+        return 0
     with write_transaction():
-        cutoff = str(now - max_age)
-        gone = db.execute_sql("DELETE FROM outbox WHERE created_at < ?", (cutoff,)).rowcount
+        return db.execute_sql(
+            f"UPDATE outbox SET state = 'inflight' WHERE state = 'sent' AND seq IN ({_in(seqs)})",
+            seqs,
+        ).rowcount
+
+
+def prune(now: datetime, max_rows: int, max_age: timedelta, keep_sent: timedelta) -> int:
+    """Forget sent rows older than `keep_sent`, and drop the oldest unsent rows beyond the
+    bounds (counted); how many unsent rows were dropped."""
+    with write_transaction():
+        db.execute_sql(
+            "DELETE FROM outbox WHERE state = 'sent' AND created_at < ?", (str(now - keep_sent),)
+        )
+        gone = db.execute_sql(
+            f"DELETE FROM outbox WHERE {UNSENT} AND created_at < ?", (str(now - max_age),)
+        ).rowcount
         gone += db.execute_sql(
-            "DELETE FROM outbox WHERE seq NOT IN (SELECT seq FROM outbox ORDER BY seq DESC"
-            " LIMIT ?)",
+            f"DELETE FROM outbox WHERE {UNSENT} AND seq NOT IN (SELECT seq FROM outbox"
+            f" WHERE {UNSENT} ORDER BY seq DESC LIMIT ?)",
             (max_rows,),
         ).rowcount
+        db.execute_sql(
+            "DELETE FROM outbox WHERE state = 'sent' AND seq NOT IN (SELECT seq"
+            " FROM outbox WHERE state = 'sent' ORDER BY seq DESC LIMIT ?)",
+            (max_rows,),
+        )
         if gone:
             total = dropped() + gone
             Setting.insert(key=DROPPED_KEY, value=str(total)).on_conflict_replace().execute()

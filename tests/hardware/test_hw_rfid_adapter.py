@@ -6,7 +6,10 @@ import pytest
 from hw_support import CLASSIC_UID, NTAG_UID
 
 from kiosk.hardware.emulator import MifareClassic1K, Ntag213, Rig
-from kiosk.hardware.rfid import Mfrc522TagReader, SeveralTags, Tag
+from kiosk.hardware.interfaces import TagSeen, TagStatus
+from kiosk.hardware.rfid import Mfrc522TagReader, SeveralTags
+
+CLASSIC_TAP = TagSeen(CLASSIC_UID, "mifare-classic-1k", TagStatus.BLANK)
 
 
 @pytest.fixture
@@ -14,7 +17,7 @@ def tags(rig: Rig) -> Mfrc522TagReader:
     import RPi.GPIO as GPIO
 
     GPIO.setmode(GPIO.BCM)  # the app's one numbering mode
-    return Mfrc522TagReader(rst_pin=rig.rst_pin)
+    return Mfrc522TagReader(rst_pin=rig.rst_pin, clock=lambda: 0.0)
 
 
 def test_drives_the_real_rst_pin_in_bcm(rig: Rig, tags: Mfrc522TagReader) -> None:
@@ -33,20 +36,18 @@ def test_empty_poll_is_cheap(rig: Rig, tags: Mfrc522TagReader) -> None:
 def test_one_event_per_tap(rig: Rig, tags: Mfrc522TagReader) -> None:
     card = MifareClassic1K(CLASSIC_UID)
     rig.reader.place(card)
-    assert tags.poll() == Tag(CLASSIC_UID, 0x08)
+    assert tags.poll() == CLASSIC_TAP  # a new card: no label on it
     assert [tags.poll() for _ in range(5)] == [None] * 5  # resting on the reader
     rig.reader.remove(card)
     assert [tags.poll() for _ in range(3)] == [None] * 3
     assert tags.current is None
     rig.reader.place(card)
-    assert tags.poll() == Tag(CLASSIC_UID, 0x08)  # a second tap
+    assert tags.poll() == CLASSIC_TAP  # a second tap
 
 
 def test_seven_byte_ntag_uid_through_cascade_level_2(rig: Rig, tags: Mfrc522TagReader) -> None:
     rig.reader.place(Ntag213(NTAG_UID))
-    tag = tags.poll()
-    assert tag == Tag(NTAG_UID, 0x00)
-    assert isinstance(tag, Tag) and tag.kind == "ntag"
+    assert tags.poll() == TagSeen(NTAG_UID, "ntag", TagStatus.BLANK)
 
 
 def test_several_tags_reported_once(rig: Rig, tags: Mfrc522TagReader) -> None:
@@ -55,7 +56,7 @@ def test_several_tags_reported_once(rig: Rig, tags: Mfrc522TagReader) -> None:
     assert tags.poll() == SeveralTags()
     assert tags.poll() is None
     rig.reader.remove(a)
-    assert tags.poll() == Tag(bytes.fromhex("DEADBEEE"), 0x08)
+    assert tags.poll() == TagSeen(bytes.fromhex("DEADBEEE"), "mifare-classic-1k", TagStatus.BLANK)
 
 
 def test_mixed_tag_types_collide_on_atqa(rig: Rig, tags: Mfrc522TagReader) -> None:
@@ -75,4 +76,4 @@ def test_tag_pulled_between_cascade_levels(rig: Rig, tags: Mfrc522TagReader) -> 
     assert tags.poll() is None  # no half UID reported
     unsubscribe()
     rig.reader.place(tag)
-    assert tags.poll() == Tag(NTAG_UID, 0x00)
+    assert tags.poll() == TagSeen(NTAG_UID, "ntag", TagStatus.BLANK)

@@ -1,0 +1,89 @@
+"""The hub's configuration: packaged defaults (`hub_default.toml`) plus the site file."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk import communes
+from kiosk.config import (
+    Checker,
+    ConfigError,
+    Problem,
+    broker_settings,
+    read_layers,
+    resolve_path,
+)
+from kiosk.i18n import _
+
+SITE_CONFIG = Path("/etc/kiosk/hub.toml")
+ENV_VAR = "KIOSK_HUB_CONFIG"
+
+
+@dataclass(frozen=True)
+class HubConfig:
+    """The validated configuration of one hub worker."""
+
+    province: str
+    database: str
+    data_dir: Path
+    share_group: str
+    active_days: int
+    repair_seconds: int
+    web_host: str
+    web_port: int
+    password_file: Path
+    acl_file: Path
+    broker_url: str
+    username: str
+    password: str
+    ca_file: str
+    cert_file: str
+    key_file: str
+
+    @property
+    def database_url(self) -> str:
+        """A peewee db_url: the configured one, or SQLite in the data folder."""
+        return self.database or f"sqlite:///{self.data_dir / 'hub.db'}"
+
+
+def _data_dir(value: str) -> Path:
+    if value:
+        return Path(value).expanduser()
+    if os.geteuid() == 0:
+        return Path("/var/lib/kiosk-hub")
+    return Path.home() / ".local/share/thuvien-hub"
+
+
+def load(path: str | os.PathLike | None = None, overrides: dict | None = None) -> HubConfig:
+    """Load and validate the hub configuration; raise ConfigError listing every problem."""
+    site_path, required = resolve_path(path, ENV_VAR, SITE_CONFIG)
+    problems: list[Problem] = []
+    merged = read_layers("hub_default.toml", site_path, required, overrides, problems)
+    check = Checker(merged, problems)
+    province = check.get("hub.province", str)
+    if province not in communes.provinces():
+        check.fail("hub.province", _("unknown province code"), "20")
+    data_dir = _data_dir(check.get("hub.data_dir", str))
+    database = check.get("hub.database", str)
+    if database and not database.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        check.fail("hub.database", _("must be a sqlite:/// or postgresql:// URL"), database)
+    config = HubConfig(
+        province=province,
+        database=database,
+        data_dir=data_dir,
+        share_group=check.get("hub.share_group", str) or "hub",
+        active_days=check.count("hub.active_days", 1, 365),
+        repair_seconds=check.count("hub.repair_seconds", 1, 3600),
+        web_host=check.get("hub.web_host", str),
+        web_port=check.count("hub.web_port", 1, 65535),
+        password_file=Path(
+            check.get("hub.mosquitto_password_file", str) or data_dir / "mosquitto.passwd"
+        ),
+        acl_file=Path(check.get("hub.mosquitto_acl_file", str) or data_dir / "mosquitto.acl"),
+        **broker_settings(check, "broker"),
+    )
+    if problems:
+        raise ConfigError(problems, str(site_path) if site_path.is_file() else _("defaults"))
+    return config
