@@ -237,7 +237,7 @@ def _validate(merged: dict, problems: list[Problem]) -> Config:
         room_name=check.get("kiosk.room_name", str),
         opening_hours=check.get("kiosk.opening_hours", str),
         language=check.choice("kiosk.language", LANGUAGES),
-        data_dir=_data_dir(check.get("kiosk.data_dir", str)),
+        data_dir=data_dir(check.get("kiosk.data_dir", str), "kiosk"),
         hardware=_hardware(check),
         loans=_loans(check),
         uplink=_uplink(check),
@@ -263,14 +263,16 @@ def _location(check: Checker) -> tuple[str, str]:
     return province, commune
 
 
-def _data_dir(value: str) -> Path:
+def data_dir(value: str, name: str) -> Path:
+    """The configured folder, else systemd's StateDirectory, else /var/lib/<name> as root,
+    else ~/.local/share/thuvien-<name> (a developer's or the demo's)."""
     if value:
         return Path(value).expanduser()
     if os.environ.get("STATE_DIRECTORY"):
         return Path(os.environ["STATE_DIRECTORY"].split(":")[0])
     if os.geteuid() == 0:
-        return Path("/var/lib/kiosk")
-    return Path.home() / ".local/share/thuvien-kiosk"
+        return Path("/var/lib") / name
+    return Path.home() / ".local/share" / f"thuvien-{name}"
 
 
 def _hardware(check: Checker) -> Hardware:

@@ -25,6 +25,7 @@ from kiosk.circulation import (
 )
 from kiosk.clock import Clock, Stamp, SystemClock
 from kiosk.config import LoanRules
+from kiosk.store import search
 from kiosk.store.db import db, write_transaction
 
 
@@ -171,15 +172,26 @@ class Desk:
                 counters.bump(counters.VISITS_CARD, stamp, group)
             return reader
 
+    def _reader_and_copy(
+        self, action: str, card_id: str, item: str, stamp: Stamp
+    ) -> tuple[ReaderRow, CopyRow] | Result:
+        """Both ends of a loan, or the refusal when either is unknown."""
+        reader, copy = find_reader(card_id), find_copy(item)
+        if reader is None:
+            return self._refused(action, Refusal.UNKNOWN_READER, item, stamp, copy)
+        if copy is None:
+            return self._refused(action, Refusal.UNKNOWN_ITEM, item, stamp, None, reader.view.group)
+        return reader, copy
+
     def borrow(self, card_id: str, item: str) -> Result:
         """Lend the copy named by `item` to the reader holding `card_id`."""
         with write_transaction():
-            reader, copy, stamp = find_reader(card_id), find_copy(item), self.clock.stamp()
-            if reader is None:
-                return self._refused("borrow", Refusal.UNKNOWN_READER, item, stamp, copy)
+            stamp = self.clock.stamp()
+            found = self._reader_and_copy("borrow", card_id, item, stamp)
+            if isinstance(found, Result):
+                return found
+            reader, copy = found
             group = reader.view.group
-            if copy is None:
-                return self._refused("borrow", Refusal.UNKNOWN_ITEM, item, stamp, None, group)
             decision = decide_borrow(
                 reader.view,
                 copy.view,
@@ -221,12 +233,12 @@ class Desk:
     def renew(self, card_id: str, item: str) -> Result:
         """Extend the reader's loan of the copy named by `item`."""
         with write_transaction():
-            reader, copy, stamp = find_reader(card_id), find_copy(item), self.clock.stamp()
-            if reader is None:
-                return self._refused("renew", Refusal.UNKNOWN_READER, item, stamp, copy)
+            stamp = self.clock.stamp()
+            found = self._reader_and_copy("renew", card_id, item, stamp)
+            if isinstance(found, Result):
+                return found
+            reader, copy = found
             group = reader.view.group
-            if copy is None:
-                return self._refused("renew", Refusal.UNKNOWN_ITEM, item, stamp, None, group)
             loan = copy_loan(copy.view.id)
             decision = decide_renew(
                 reader.view,
@@ -244,6 +256,14 @@ class Desk:
             )
             counters.bump(counters.RENEWALS, stamp, group)
             return self._result("renew", copy, item, decision)
+
+    def search(self, query: str, limit: int = 20) -> list[search.Hit]:
+        """Find titles for a reader at the kiosk, and count the search (not the words)."""
+        hits = search.search(query, limit)
+        if query.strip():
+            with write_transaction():
+                counters.bump(counters.SEARCHES, self.clock.stamp())
+        return hits
 
     def renew_all(self, card_id: str) -> list[Result]:
         """Try to renew every current loan of the reader; one result each."""

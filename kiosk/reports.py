@@ -21,6 +21,7 @@ ROWS = (
     (counters.RETURNS, N_("Returns")),
     (counters.RENEWALS, N_("Renewals")),
     (counters.NEW_READERS, N_("New readers")),
+    (counters.SEARCHES, N_("Searches")),
 )
 
 

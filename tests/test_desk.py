@@ -192,3 +192,11 @@ def test_full_disk_refuses_cleanly_and_loses_nothing(desk, store):
     assert sum(
         b.count for b in CounterBucket.select().where(CounterBucket.metric == counters.LOANS)
     ) == len(loans)
+
+
+def test_kiosk_search_is_counted_without_the_words(desk):
+    hits = desk.search("duong")
+    assert [h.title for h in hits] == ["Đường Kách Mệnh"]
+    desk.search("   ")
+    buckets = list(CounterBucket.select().where(CounterBucket.metric == counters.SEARCHES))
+    assert [(b.reader_group, b.count) for b in buckets] == [("", 1)]

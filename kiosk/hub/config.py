@@ -15,6 +15,9 @@ from kiosk.config import (
     read_layers,
     resolve_path,
 )
+from kiosk.config import (
+    data_dir as data_dir_for,
+)
 from kiosk.i18n import _
 
 SITE_CONFIG = Path("/etc/kiosk/hub.toml")
@@ -48,14 +51,6 @@ class HubConfig:
         return self.database or f"sqlite:///{self.data_dir / 'hub.db'}"
 
 
-def _data_dir(value: str) -> Path:
-    if value:
-        return Path(value).expanduser()
-    if os.geteuid() == 0:
-        return Path("/var/lib/kiosk-hub")
-    return Path.home() / ".local/share/thuvien-hub"
-
-
 def load(path: str | os.PathLike | None = None, overrides: dict | None = None) -> HubConfig:
     """Load and validate the hub configuration; raise ConfigError listing every problem."""
     site_path, required = resolve_path(path, ENV_VAR, SITE_CONFIG)
@@ -65,7 +60,7 @@ def load(path: str | os.PathLike | None = None, overrides: dict | None = None) -
     province = check.get("hub.province", str)
     if province not in communes.provinces():
         check.fail("hub.province", _("unknown province code"), "20")
-    data_dir = _data_dir(check.get("hub.data_dir", str))
+    data_dir = data_dir_for(check.get("hub.data_dir", str), "kiosk-hub")
     database = check.get("hub.database", str)
     if database and not database.startswith(("sqlite:///", "postgresql://", "postgres://")):
         check.fail("hub.database", _("must be a sqlite:/// or postgresql:// URL"), database)

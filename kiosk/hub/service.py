@@ -16,10 +16,8 @@ import threading
 import time
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
@@ -27,6 +25,7 @@ from kiosk.hub import repair
 from kiosk.hub.config import HubConfig
 from kiosk.hub.ingest import Ingestor, Message
 from kiosk.telemetry import payloads
+from kiosk.telemetry.mqtt import address, new_client
 
 log = logging.getLogger(__name__)
 
@@ -52,19 +51,17 @@ class HubService:
 
     def _make_client(self) -> mqtt.Client:
         c = self.config
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=self.client_id,
-            protocol=MQTTProtocolVersion.MQTTv5,
+        client = new_client(
+            self.client_id,
+            c.broker_url,
+            c.username,
+            c.password,
+            c.ca_file,
+            c.cert_file,
+            c.key_file,
+            max_backoff=60,
             manual_ack=True,
         )
-        if c.username:
-            client.username_pw_set(c.username, c.password)
-        if urlparse(c.broker_url).scheme == "mqtts":
-            client.tls_set(
-                ca_certs=c.ca_file or None, certfile=c.cert_file or None, keyfile=c.key_file or None
-            )
-        client.reconnect_delay_set(min_delay=1, max_delay=60)
         client.on_connect = self._on_connect
         client.on_message = self._on_message
         client.on_subscribe = self._on_subscribe
@@ -95,12 +92,11 @@ class HubService:
 
     def start(self) -> None:
         """Connect in the background and start ingesting."""
-        url = urlparse(self.config.broker_url)
-        port = url.port or (8883 if url.scheme == "mqtts" else 1883)
         properties = Properties(PacketTypes.CONNECT)
         properties.SessionExpiryInterval = SESSION_EXPIRY_S
+        host, port = address(self.config.broker_url)
         self._client.connect_async(
-            url.hostname, port, keepalive=30, clean_start=False, properties=properties
+            host, port, keepalive=30, clean_start=False, properties=properties
         )
         self._client.loop_start()
         self._worker.start()

@@ -19,16 +19,16 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersion
+from paho.mqtt.enums import MQTTErrorCode
 
 from kiosk import __version__, counters
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
 from kiosk.store.db import close_database
 from kiosk.telemetry import outbox, payloads
+from kiosk.telemetry.mqtt import address, new_client
 
 log = logging.getLogger(__name__)
 
@@ -82,23 +82,18 @@ class Uplink:
 
     def _make_client(self) -> mqtt.Client:
         up = self.config.uplink
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=self.config.kiosk_id,
-            protocol=MQTTProtocolVersion.MQTTv5,
+        client = new_client(
+            self.config.kiosk_id,
+            up.broker_url,
+            up.username,
+            up.password,
+            up.ca_file,
+            up.cert_file,
+            up.key_file,
         )
-        if up.username:
-            client.username_pw_set(up.username, up.password)
-        if urlparse(up.broker_url).scheme == "mqtts":
-            client.tls_set(
-                ca_certs=up.ca_file or None,
-                certfile=up.cert_file or None,
-                keyfile=up.key_file or None,
-            )
         client.will_set(
             self.topic("status"), self._status("offline", stamped=False), qos=1, retain=True
         )
-        client.reconnect_delay_set(min_delay=1, max_delay=120)
         client.max_inflight_messages_set(WINDOW)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
@@ -143,9 +138,7 @@ class Uplink:
 
     def start(self) -> None:
         """Connect in the background and start draining; returns at once."""
-        url = urlparse(self.config.uplink.broker_url)
-        port = url.port or (8883 if url.scheme == "mqtts" else 1883)
-        self._client.connect_async(url.hostname, port, keepalive=30)
+        self._client.connect_async(*address(self.config.uplink.broker_url), keepalive=30)
         self._client.loop_start()
         self._worker.start()
 
