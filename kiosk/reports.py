@@ -25,6 +25,14 @@ ROWS = (
 )
 
 
+GROUP_LABELS = {"child": N_("Children"), "adult": N_("Adults"), "elder": N_("Elderly")}
+
+
+def group_label(group: str) -> str:
+    """A reader group's name for people (groups added in the config show their code)."""
+    return _(GROUP_LABELS[group]) if group in GROUP_LABELS else group
+
+
 @dataclass(frozen=True)
 class Report:
     """Totals per metric and reader group for one period."""
@@ -43,7 +51,7 @@ class Report:
 
     def table(self) -> list[list[str]]:
         """Header plus one row per metric: label, total, then one column per group."""
-        rows = [[_("Indicator"), _("Total"), *self.groups]]
+        rows = [[_("Indicator"), _("Total"), *(group_label(g) for g in self.groups)]]
         for metric, label in ROWS:
             rows.append(
                 [

@@ -428,7 +428,7 @@ def test_reports_count_the_loans(sample):
 
     text = sample.ok("report", "month", "--csv")
     table = list(csv.reader(io.StringIO(text)))
-    assert table[0] == ["Indicator", "Total", "child", "adult", "elder"]
+    assert table[0] == ["Indicator", "Total", "Children", "Adults", "Elderly"]
     by_label = {row[0]: row[1:] for row in table[1:]}
     assert by_label["Loans"] == ["3", "1", "2", "0"]
     assert by_label["Returns"] == ["1", "0", "1", "0"]

@@ -36,7 +36,7 @@ def test_report_tables(desk, rules):
     desk.borrow(sample.SAMPLE_CARDS["reader"], "LS-0001")
     report = reports.month(2026, 11, rules.groups)
     table = report.table()
-    assert table[0] == ["Indicator", "Total", "child", "adult", "elder"]
+    assert table[0] == ["Indicator", "Total", "Children", "Adults", "Elderly"]
     assert ["Loans", "1", "0", "1", "0"] in table
     assert "Loans,1,0,1,0" in reports.to_csv(report)
     assert reports.to_text(report).splitlines()[0] == "Report 2026-11"
