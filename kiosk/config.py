@@ -26,6 +26,7 @@ SECRET_KEYS = {"uplink.password"}
 LANGUAGES = ("vi", "en", "tyz", "nut", "hnj")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 BACKENDS = ("emulated", "pi")
+BARCODE_SOURCES = ("none", "camera", "picamera", "wedge", "folder")
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,12 @@ class Hardware:
     buzzer_pin: int
     led_pin: int
     beam_pin: int
+    beam_pin_inside: int = -1
+    classic_keys: tuple[bytes, ...] = (b"\xff" * 6,)
+    barcode: str = "none"
+    barcode_device: str = ""
+    wedge_prefix: str = ""
+    wedge_suffix: str = ""
 
 
 @dataclass(frozen=True)
@@ -280,14 +287,44 @@ def _hardware(check: Checker) -> Hardware:
         name: check.count(f"hardware.{name}", 0, 27)
         for name in ("rst_pin", "irq_pin", "buzzer_pin", "led_pin", "beam_pin")
     }
-    if len(set(pins.values())) < len(pins):
+    inside = check.count("hardware.beam_pin_inside", -1, 27)
+    used = [*pins.values(), *([inside] if inside >= 0 else [])]
+    if len(set(used)) < len(used):
         check.fail("hardware", _("two devices share a GPIO pin"), str(pins))
+    barcode = check.choice("hardware.barcode", BARCODE_SOURCES)
+    device = check.get("hardware.barcode_device", str)
+    if barcode in ("wedge", "folder") and not device:
+        check.fail("hardware.barcode_device", _("not set"), "/dev/input/by-id/...-event-kbd")
     return Hardware(
         backend=check.choice("hardware.backend", BACKENDS),
         spi_bus=check.count("hardware.spi_bus", 0, 6),
         spi_device=check.count("hardware.spi_device", 0, 2),
         **pins,
+        beam_pin_inside=inside,
+        classic_keys=_keys(check),
+        barcode=barcode,
+        barcode_device=device,
+        wedge_prefix=check.get("hardware.wedge_prefix", str),
+        wedge_suffix=check.get("hardware.wedge_suffix", str),
     )
+
+
+def _keys(check: Checker) -> tuple[bytes, ...]:
+    keys = []
+    for value in check.get("hardware.classic_keys", list):
+        try:
+            key = bytes.fromhex(str(value))
+        except ValueError:
+            key = b""
+        if len(key) != 6:
+            check.fail(
+                "hardware.classic_keys",
+                _("'{value}' is not a 6-byte key in hex").format(value=value),
+                "FFFFFFFFFFFF",
+            )
+        else:
+            keys.append(key)
+    return tuple(keys)
 
 
 def _group_table(check: Checker, key: str) -> dict[str, int]:

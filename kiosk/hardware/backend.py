@@ -49,8 +49,16 @@ from typing import Any
 
 from kiosk.config import Hardware
 from kiosk.hardware import emulator
+from kiosk.hardware.frames import (
+    CameraBarcodeSource,
+    CameraUnavailable,
+    FolderFrames,
+    OpenCVFrames,
+    Picamera2Frames,
+)
 from kiosk.hardware.peripherals import BeamCounter, GpioIndicator
 from kiosk.hardware.rfid import DEFAULT_KEYS, Mfrc522TagReader
+from kiosk.hardware.wedge import ScannerUnavailable, WedgeParser, WedgeScanner
 from kiosk.i18n import _
 
 log = logging.getLogger(__name__)
@@ -132,15 +140,24 @@ class HardwareBundle:
     gpio: ModuleType
     events: queue.Queue
     rig: emulator.Rig | None = None
+    barcode: Any | None = None  # a BarcodeSource, when the config names one
     _owns_emulator: bool = field(default=False, repr=False)
 
     def start(self) -> None:
-        """Start the poller and the door counter (their events go to ``events``)."""
+        """Start the poller, the door counter and the barcode source (events -> ``events``)."""
         self.visitor_sensor.start(self.events.put)
         self.poller.start()
+        if self.barcode is not None:
+            try:
+                self.barcode.start(self.events.put)
+            except (CameraUnavailable, ScannerUnavailable) as exc:
+                self.close()
+                raise HardwareUnavailable(str(exc)) from exc
 
     def close(self) -> None:
         """Stop the threads, release pins and SPI; uninstall the emulator if we installed it."""
+        if self.barcode is not None:
+            self.barcode.stop()
         self.poller.stop()
         self.visitor_sensor.stop()
         self.indicator.close()
@@ -153,7 +170,7 @@ def open_hardware(
     hw: Hardware,
     events: queue.Queue,
     *,
-    keys: Sequence[bytes] = DEFAULT_KEYS,
+    keys: Sequence[bytes] | None = None,
     library: str = "",
     beam_pins: Sequence[int] | None = None,
     start: bool = True,
@@ -174,8 +191,13 @@ def open_hardware(
         raise HardwareUnavailable(
             _('Unknown hardware backend "{backend}".').format(backend=hw.backend)
         )
+    if beam_pins is None:
+        beam_pins = (hw.beam_pin, hw.beam_pin_inside) if hw.beam_pin_inside >= 0 else None
     try:
-        bundle = _build(hw, gpio, events, keys, library, beam_pins)
+        bundle = _build(
+            hw, gpio, events, keys or hw.classic_keys or DEFAULT_KEYS, library, beam_pins
+        )
+        bundle.barcode = barcode_source(hw)
     except BaseException:
         if owns:
             emulator.uninstall()
@@ -218,6 +240,26 @@ def _build(
         )
     counter = BeamCounter(gpio, tuple(beam_pins or (hw.beam_pin,)))
     return HardwareBundle(reader, indicator, counter, TagPoller(reader, events), gpio, events)
+
+
+def barcode_source(hw: Hardware) -> Any | None:
+    """The barcode source the config names (not started), or None."""
+    try:
+        if hw.barcode == "wedge":
+            parser = WedgeParser(prefix=hw.wedge_prefix, suffix=hw.wedge_suffix)
+            return WedgeScanner(hw.barcode_device, parser=parser)
+        frames: Any
+        if hw.barcode == "folder":
+            frames = FolderFrames(hw.barcode_device, repeat=2, loop=True)
+        elif hw.barcode == "camera":
+            frames = OpenCVFrames(hw.barcode_device or 0)
+        elif hw.barcode == "picamera":
+            frames = Picamera2Frames()
+        else:
+            return None
+    except (CameraUnavailable, ScannerUnavailable) as exc:
+        raise HardwareUnavailable(str(exc)) from exc
+    return CameraBarcodeSource(frames, interval_s=0.1)
 
 
 def _use_bcm(gpio: ModuleType) -> None:
