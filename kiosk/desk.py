@@ -257,6 +257,16 @@ class Desk:
             counters.bump(counters.RENEWALS, stamp, group)
             return self._result("renew", copy, item, decision)
 
+    def count_passage(self, entering: bool = True) -> None:
+        """A person broke the door beam: count a visit when they come in (a single beam cannot
+        tell, so the hardware reports every pass as entering)."""
+        if not entering:
+            return
+        with write_transaction():
+            stamp = self.clock.stamp()
+            db.execute_sql("INSERT INTO visit (at, source) VALUES (?, 'door')", (str(stamp.wall),))
+            counters.bump(counters.VISITS_DOOR, stamp)
+
     def search(self, query: str, limit: int = 20) -> list[search.Hit]:
         """Find titles for a reader at the kiosk, and count the search (not the words)."""
         hits = search.search(query, limit)

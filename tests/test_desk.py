@@ -200,3 +200,11 @@ def test_kiosk_search_is_counted_without_the_words(desk):
     desk.search("   ")
     buckets = list(CounterBucket.select().where(CounterBucket.metric == counters.SEARCHES))
     assert [(b.reader_group, b.count) for b in buckets] == [("", 1)]
+
+
+def test_door_passages_count_visits_coming_in(desk):
+    desk.count_passage()
+    desk.count_passage(entering=False)  # someone leaving, seen by a two-beam counter
+    desk.count_passage()
+    assert Visit.select().where(Visit.source == "door").count() == 2
+    assert count(counters.VISITS_DOOR) == 2
