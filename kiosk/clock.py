@@ -55,14 +55,20 @@ def boot_id() -> str:
     return path.read_text().strip() if path.is_file() else "unknown"
 
 
-def kernel_clock_synced() -> bool:
-    """Whether the kernel says its clock is synchronised (NTP), as `timedatectl` reports it."""
+@cache
+def _adjtimex() -> tuple[ctypes.CDLL, ctypes.Array] | None:
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        timex = ctypes.create_string_buffer(512)  # struct timex, modes = 0: read only
-        return libc.adjtimex(timex) not in (-1, TIME_ERROR)
+        libc.adjtimex  # noqa: B018 - AttributeError here if the C library has none
     except (OSError, AttributeError):
-        return False
+        return None
+    return libc, ctypes.create_string_buffer(512)  # struct timex; modes = 0: read only
+
+
+def kernel_clock_synced() -> bool:
+    """Whether the kernel says its clock is synchronised (NTP), as `timedatectl` reports it."""
+    found = _adjtimex()
+    return found is not None and found[0].adjtimex(found[1]) not in (-1, TIME_ERROR)
 
 
 class SystemClock:

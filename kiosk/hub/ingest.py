@@ -10,12 +10,13 @@ upserted so that the message with the highest seq for an interval wins.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from peewee import EXCLUDED, Case
+import fastjsonschema
+from peewee import SqliteDatabase
 
 from kiosk.hub.models import (
     IntervalCount,
@@ -39,13 +40,46 @@ class Message:
     payload: bytes
 
 
+def compiled_validator(kind: str) -> Callable[[Any], Any]:
+    """A validator for one payload kind, compiled to Python by fastjsonschema: the schemas use
+    only draft-07 keywords, and checking them this way costs ~15 µs a message, not ~250."""
+    schema = {**payloads.schema(kind), "$schema": "http://json-schema.org/draft-07/schema#"}
+    return fastjsonschema.compile(schema)
+
+
+class _Statements:
+    """The hot path's SQL, in the database's own parameter style (SQLite or PostgreSQL)."""
+
+    def __init__(self) -> None:
+        p = hub_db.obj.param
+        received, counts, state = (
+            m._meta.table_name for m in (Received, IntervalCount, KioskState)
+        )
+        self.received = (
+            f"INSERT INTO {received} (kiosk_id, seq, received_at)"
+            f" VALUES ({p}, {p}, {p}) ON CONFLICT DO NOTHING"
+        )
+        newer = f"{counts}.seq < excluded.seq"  # a late repeat never regresses
+        self.counts = (
+            f"INSERT INTO {counts} (kiosk_id, commune, interval_start, metric, reader_group, n,"
+            f" seq, clock_synced) VALUES ({', '.join([p] * 8)})"
+            " ON CONFLICT (kiosk_id, interval_start, metric, reader_group) DO UPDATE SET"
+            f" n = CASE WHEN {newer} THEN excluded.n ELSE {counts}.n END,"
+            f" seq = CASE WHEN {newer} THEN excluded.seq ELSE {counts}.seq END"
+        )
+        self.seen = (
+            f"INSERT INTO {state} (kiosk_id, online, last_seen, health, version, clock_synced,"
+            f" dropped) VALUES ({p}, FALSE, {p}, '{{}}', '', TRUE, {p}) ON CONFLICT (kiosk_id)"
+            " DO UPDATE SET last_seen = excluded.last_seen, dropped = excluded.dropped"
+        )
+
+
 class Ingestor:
     """Validates and stores messages; one per hub worker thread."""
 
     def __init__(self) -> None:
-        self._validators = {
-            kind: Draft202012Validator(payloads.schema(kind)) for kind in payloads.KINDS
-        }
+        self._sql = _Statements()
+        self._validators = {kind: compiled_validator(kind) for kind in payloads.KINDS}
         self._registry: dict[str, tuple[str, str]] = {}
 
     def refresh_registry(self) -> None:
@@ -54,8 +88,18 @@ class Ingestor:
 
     def handle_batch(self, messages: list[Message], now: datetime) -> list[str]:
         """Take a batch in one transaction; one outcome ("accepted", "duplicate" or the
-        rejection reason) per message."""
-        with hub_db.atomic():
+        rejection reason) per message.
+
+        The transaction takes SQLite's write lock at once (IMMEDIATE): with several hub
+        workers on one file, a read-then-write transaction could fail at once with "database
+        is locked" instead of waiting its turn."""
+        kiosks = {
+            m["kiosk"] for m in map(payloads.TOPIC_RE.match, (x.topic for x in messages)) if m
+        }
+        if kiosks - self._registry.keys():
+            self.refresh_registry()  # a kiosk added since the last refresh
+        lock = ("IMMEDIATE",) if isinstance(hub_db.obj, SqliteDatabase) else ()
+        with hub_db.atomic(*lock):
             outcomes = [self._handle(message, now) for message in messages]
             for reason in {o for o in outcomes if o not in (ACCEPTED, DUPLICATE)}:
                 count = outcomes.count(reason)
@@ -80,7 +124,9 @@ class Ingestor:
         except (UnicodeDecodeError, json.JSONDecodeError):
             return "bad_json"
         kind = match["kind"]
-        if not self._validators[kind].is_valid(body):
+        try:
+            self._validators[kind](body)
+        except fastjsonschema.JsonSchemaException:
             return "bad_schema"
         if (body["kiosk"], body["province"], body["commune"]) != (
             match["kiosk"],
@@ -88,8 +134,6 @@ class Ingestor:
             match["commune"],
         ):
             return "topic_mismatch"
-        if self._registry.get(body["kiosk"]) is None:
-            self.refresh_registry()  # a kiosk added since the last refresh
         if self._registry.get(body["kiosk"]) != (body["province"], body["commune"]):
             return "unregistered"
         return getattr(self, f"_{kind}")(body, now)
@@ -102,45 +146,20 @@ class Ingestor:
         )
 
     def _counts(self, body: dict[str, Any], now: datetime) -> str:
+        """Store an interval's totals. Plain SQL, prepared once: this runs for nearly every
+        message, and building it with the ORM cost more than the work itself."""
         kiosk_id, seq = body["kiosk"], body["seq"]
-        insert = Received.insert(kiosk_id=kiosk_id, seq=seq, received_at=now).on_conflict_ignore()
-        if hub_db.execute(insert).rowcount == 0:
+        if hub_db.execute_sql(self._sql.received, (kiosk_id, seq, now)).rowcount == 0:
             return DUPLICATE
         start = datetime.fromisoformat(body["interval"]["start"])
         synced = body["stamp"]["clock_synced"] and body["sent"]["clock_synced"]
         rows = [
-            {
-                "kiosk_id": kiosk_id,
-                "commune": body["commune"],
-                "interval_start": start,
-                "metric": c["metric"],
-                "reader_group": c["group"],
-                "n": c["n"],
-                "seq": seq,
-                "clock_synced": synced,
-            }
+            (kiosk_id, body["commune"], start, c["metric"], c["group"], c["n"], seq, synced)
             for c in body["counts"]
         ]
         if rows:
-            newer = IntervalCount.seq < EXCLUDED.seq  # a late repeat never regresses
-            (
-                IntervalCount.insert_many(rows)
-                .on_conflict(
-                    conflict_target=[
-                        IntervalCount.kiosk_id,
-                        IntervalCount.interval_start,
-                        IntervalCount.metric,
-                        IntervalCount.reader_group,
-                    ],
-                    update={
-                        IntervalCount.n: Case(None, [(newer, EXCLUDED.n)], IntervalCount.n),
-                        IntervalCount.seq: Case(None, [(newer, EXCLUDED.seq)], IntervalCount.seq),
-                    },
-                )
-                .execute()
-            )
-        self._seen(kiosk_id, now)
-        KioskState.update(dropped=body["dropped"]).where(KioskState.kiosk_id == kiosk_id).execute()
+            hub_db.cursor().executemany(self._sql.counts, rows)
+        hub_db.execute_sql(self._sql.seen, (kiosk_id, now, body["dropped"]))
         return ACCEPTED
 
     def _status(self, body: dict[str, Any], now: datetime) -> str:

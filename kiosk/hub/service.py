@@ -1,7 +1,7 @@
 """The hub worker: a shared MQTT 5 subscription feeding the ingestor, off the network thread.
 
 Several hub processes started with the same `share_group` split the kiosks' messages between
-them (`$share/<group>/thuvien/v1/#`). The session is persistent, so the broker keeps messages
+them (`$share/<group>/thuvien/v1/+/+/+/{counts,status,health}`). The session is persistent, so the broker keeps messages
 for a worker that is briefly away, and every message is acknowledged (PUBACK) only after the
 batch holding it is committed: a hub killed mid-batch gets the messages again, and the
 (kiosk, seq) deduplication drops what it had already stored.
@@ -68,8 +68,11 @@ class HubService:
         return client
 
     @property
-    def subscription(self) -> str:
-        return f"$share/{self.config.share_group}/{payloads.ROOT}/#"
+    def subscriptions(self) -> list[str]:
+        """The kiosk-to-hub topics, shared among the group's workers (not the hub's own resend
+        requests, which live under the same root)."""
+        group, root = self.config.share_group, payloads.ROOT
+        return [f"$share/{group}/{root}/+/+/+/{kind}" for kind in payloads.KINDS]
 
     def _on_connect(
         self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any
@@ -77,7 +80,7 @@ class HubService:
         if reason.is_failure:
             log.warning("broker refused the hub: %s", reason)
             return
-        client.subscribe(self.subscription, qos=1)
+        client.subscribe([(topic, 1) for topic in self.subscriptions])
 
     def _on_subscribe(
         self, client: mqtt.Client, userdata: Any, mid: int, reasons: Any, properties: Any
@@ -137,17 +140,20 @@ class HubService:
 
     def _run(self) -> None:
         next_repair = 0.0
+        batch: list[mqtt.MQTTMessage] = []
         while not self._stop.is_set():
             if time.monotonic() >= next_repair and self._subscribed.is_set():
                 self._ask_for_gaps()
                 next_repair = time.monotonic() + self.config.repair_seconds
-            batch = self._next_batch()
+            batch = batch or self._next_batch()
             if not batch:
                 continue
             messages = [Message(m.topic, m.payload) for m in batch]
             try:
                 outcomes = self.ingestor.handle_batch(messages, datetime.now())
-            except Exception:  # the database is away: no PUBACK, the broker resends
+            except Exception:
+                # The database is away or locked: keep the batch and try it again. Within a
+                # live session the broker does not resend, so dropping it would lose it.
                 log.exception("could not store a batch of %d messages", len(batch))
                 self._stop.wait(1.0)
                 continue
@@ -155,3 +161,4 @@ class HubService:
                 self.counts[outcome] = self.counts.get(outcome, 0) + 1
                 if message.qos:
                     self._client.ack(message.mid, message.qos)
+            batch = []

@@ -24,7 +24,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import MQTTErrorCode
 
 from kiosk import __version__, counters
-from kiosk.clock import Clock, SystemClock
+from kiosk.clock import Clock, Stamp, SystemClock
 from kiosk.config import Config
 from kiosk.store.db import close_database
 from kiosk.telemetry import outbox, payloads
@@ -33,6 +33,7 @@ from kiosk.telemetry.mqtt import address, new_client
 log = logging.getLogger(__name__)
 
 WINDOW = 20  # unacknowledged messages in flight
+FREEZE_AHEAD = 200  # rows frozen per durable commit
 TICK_S = 1.0
 PRUNE_EVERY_S = 600
 DeviceStates = Callable[[], dict[str, str]]  # {"rfid": "ok", "scanner": "missing"}
@@ -221,21 +222,27 @@ class Uplink:
         if room <= 0:
             return
         waiting = set(self._inflight.values())
-        entries = outbox.due(
-            self.clock.stamp(),
-            timedelta(minutes=counters.INTERVAL_MINUTES),
-            up.coalesce_seconds,
-            limit=WINDOW + len(waiting),
-        )
-        for entry in [e for e in entries if e.seq not in waiting][:room]:
-            payload = entry.payload or outbox.freeze(entry.seq, self._render)
-            info = self._client.publish(self.topic("counts"), payload, qos=1)
+        now = self.clock.stamp()
+        entries = outbox.due(now, timedelta(minutes=counters.INTERVAL_MINUTES),
+                             up.coalesce_seconds, limit=FREEZE_AHEAD + len(waiting))
+        entries = [e for e in entries if e.seq not in waiting]
+        if not entries:
+            return
+        # Freeze well ahead of the window: one durable commit per FREEZE_AHEAD rows, not per
+        # window, is what keeps a days-long backlog draining fast on an SD card.
+        if not entries[room - 1 if room <= len(entries) else -1].payload:
+            dropped = outbox.dropped()
+            frozen = outbox.freeze(entries, lambda entry: self._render(entry, now, dropped))
+        else:
+            frozen = {e.seq: e.payload for e in entries[:room]}
+        for entry in entries[:room]:
+            info = self._client.publish(self.topic("counts"), frozen[entry.seq], qos=1)
             if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
                 return  # the link dropped: the next session resends
             self._inflight[info.mid] = entry.seq
             self.sent += 1
 
-    def _render(self, entry: outbox.Entry) -> str:
+    def _render(self, entry: outbox.Entry, sent: Stamp, dropped: int) -> str:
         """The frozen payload of a row (called inside the freezing transaction)."""
         c = self.config
         body = payloads.counts(
@@ -247,8 +254,8 @@ class Uplink:
             counters.INTERVAL_MINUTES,
             counters.interval_counts(entry.interval_start),
             entry.stamp,
-            self.clock.stamp(),
-            outbox.dropped(),
+            sent,
+            dropped,
         )
         return payloads.encode(body).decode()
 

@@ -53,9 +53,9 @@ def test_freeze_then_new_events_make_a_new_row(desk, clock):
     db.execute_sql("DELETE FROM outbox")
     desk.borrow(CARD, "LS-0001")
     (entry,) = outbox.due(clock.stamp(), INTERVAL, coalesce_s=0, limit=10)
-    frozen = outbox.freeze(entry.seq, render)
+    frozen = outbox.freeze([entry], render)[entry.seq]
     assert ["loans", "adult", 1] in json.loads(frozen)["counts"]
-    assert outbox.freeze(entry.seq, render) == frozen  # a resend is byte-identical
+    assert outbox.freeze([entry], render)[entry.seq] == frozen  # a resend is byte-identical
     desk.borrow(CARD, "LS-0004")
     assert [r[2] for r in rows()] == ["inflight", "pending"]
     outbox.acknowledge([entry.seq])
@@ -68,7 +68,7 @@ def test_sent_rows_can_be_asked_for_again(desk, clock):
     desk.borrow(CARD, "LS-0001")
     clock.advance(minutes=15)
     (entry,) = outbox.due(clock.stamp(), INTERVAL, coalesce_s=0, limit=10)
-    frozen = outbox.freeze(entry.seq, render)
+    frozen = outbox.freeze([entry], render)[entry.seq]
     outbox.acknowledge([entry.seq])
     assert outbox.due(clock.stamp(), INTERVAL, coalesce_s=0, limit=10) == []
     assert outbox.resend([entry.seq, 999]) == 1  # 999 was never here
