@@ -137,3 +137,21 @@ def forget_old_loans(today: date, retention_days: int) -> int:
             .where(Loan.reader.is_null(False) & (Loan.returned_at < cutoff))
             .execute()
         )
+
+
+def replace_card(reference: str, new_card: str) -> Reader:
+    """Give a reader a new card (the old one was lost): same reader, same loans and history.
+
+    The old card stops working at once: it no longer names anyone, so a finder cannot borrow
+    with it. The new card must not belong to another reader.
+    """
+    card = normalize_card(new_card)
+    with write_transaction():
+        reader = lookup(reference)
+        if reader.card_id == card:
+            raise ReaderError(_("card {card} is already this reader's card").format(card=card))
+        if Reader.get_or_none(Reader.card_id == card) is not None:
+            raise ReaderError(_("card {card} already belongs to a reader").format(card=card))
+        reader.card_id = card
+        reader.save()
+    return reader

@@ -1,18 +1,24 @@
-"""Monthly and annual figures for the commune: visits, loans, returns, renewals, new readers.
+"""Monthly and annual figures for the commune: visits, loans, returns, renewals, new readers,
+copies held and rotation activity.
 
-Built from the counter buckets only, so they survive the anonymisation of old loans and carry
-no personal data.
+The event figures come from the counter buckets, so they survive the anonymisation of old
+loans and carry no personal data. The holdings and rotation figures come from the catalogue:
+copies held at the end of the period (created before it ends, not withdrawn, lost or sent
+back; today's status is used, as the store keeps no status history), rotation batches
+received and sent back in the period, and loans of rotation copies (loan rows stay after
+anonymisation, with their reader group).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from kiosk import counters
 from kiosk.i18n import N_, _
+from kiosk.store.db import db
 
 ROWS = (
     (counters.VISITS_DOOR, N_("Visits (door counter)")),
@@ -42,6 +48,8 @@ class Report:
     end: datetime
     groups: tuple[str, ...]
     totals: dict[tuple[str, str], int]
+    # (label, total, per-group values or None when the figure has no groups)
+    extra: tuple[tuple[str, int, tuple[int, ...] | None], ...] = field(default=())
 
     def value(self, metric: str, group: str | None = None) -> int:
         """One cell: a metric for one group, or for all groups with group=None."""
@@ -60,20 +68,73 @@ class Report:
                     *(str(self.value(metric, g)) for g in self.groups),
                 ]
             )
+        for label, total, by_group in self.extra:
+            cells = [str(v) for v in by_group] if by_group else [""] * len(self.groups)
+            rows.append([_(label), str(total), *cells])
         return rows
+
+
+EXTRA_ROWS = (
+    N_("Copies held"),
+    N_("Rotation copies held"),
+    N_("Rotation batches received"),
+    N_("Rotation batches sent back"),
+    N_("Rotation loans"),
+)
+
+
+def _extra(start: datetime, end: datetime, groups: tuple[str, ...]) -> tuple:
+    """The catalogue-based figures (see the module docstring)."""
+    held_sql = (
+        "SELECT count(*), count(batch_id) FROM copy WHERE created_at < ?"
+        " AND status NOT IN ('withdrawn', 'lost', 'sent_back')"
+    )
+    held, rotation_held = db.execute_sql(held_sql, (str(end),)).fetchone()
+    window = (str(start), str(end))
+    received = db.execute_sql(
+        "SELECT count(*) FROM rotation_batch WHERE received_at >= ? AND received_at < ?", window
+    ).fetchone()[0]
+    sent = db.execute_sql(
+        "SELECT count(*) FROM rotation_batch WHERE sent_back_at >= ? AND sent_back_at < ?", window
+    ).fetchone()[0]
+    loans = dict(
+        db.execute_sql(
+            "SELECT l.reader_group, count(*) FROM loan l JOIN copy c ON c.id = l.copy_id"
+            " WHERE c.batch_id IS NOT NULL AND l.out_at >= ? AND l.out_at < ?"
+            " GROUP BY l.reader_group",
+            window,
+        ).fetchall()
+    )
+    labels = EXTRA_ROWS
+    return (
+        (labels[0], held, None),
+        (labels[1], rotation_held, None),
+        (labels[2], received, None),
+        (labels[3], sent, None),
+        (labels[4], sum(loans.values()), tuple(loans.get(g, 0) for g in groups)),
+    )
 
 
 def month(year: int, month_: int, groups: tuple[str, ...]) -> Report:
     """The report for one calendar month."""
     start = datetime(year, month_, 1)
     end = datetime(year + month_ // 12, month_ % 12 + 1, 1)
-    return Report(f"{year:04d}-{month_:02d}", start, end, groups, counters.totals(start, end))
+    return Report(
+        f"{year:04d}-{month_:02d}",
+        start,
+        end,
+        groups,
+        counters.totals(start, end),
+        _extra(start, end, groups),
+    )
 
 
 def year(year_: int, groups: tuple[str, ...]) -> Report:
     """The report for one calendar year."""
     start, end = datetime(year_, 1, 1), datetime(year_ + 1, 1, 1)
-    return Report(f"{year_:04d}", start, end, groups, counters.totals(start, end))
+    return Report(
+        f"{year_:04d}", start, end, groups, counters.totals(start, end), _extra(start, end, groups)
+    )
 
 
 def to_csv(report: Report) -> str:

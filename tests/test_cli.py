@@ -87,6 +87,7 @@ COMMANDS = [
     ("backup", "list"),
     ("backup", "restore"),
     ("demo",),
+    ("run",),  # the touch kiosk (issue 4)
 ]
 
 

@@ -1,11 +1,12 @@
-"""`kiosk catalog import|search`."""
+"""`kiosk catalog import|export|search`."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from kiosk import catalog_csv
+from kiosk import catalog_csv, catalog_export, catalog_marc
 from kiosk.cli.common import open_store, print_table
 from kiosk.i18n import _
 from kiosk.store import search
@@ -16,17 +17,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     commands = parser.add_subparsers(dest="catalog_command", required=True, metavar=_("COMMAND"))
     importer = commands.add_parser(
         "import",
-        help=_("import titles and copies from a CSV file"),
-        description=catalog_csv.__doc__,
+        help=_("import titles and copies from a CSV or MARC file"),
+        description=catalog_csv.__doc__ + "\n" + (catalog_marc.__doc__ or ""),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    importer.add_argument("file", type=Path, help=_("CSV file (UTF-8, with a header row)"))
+    importer.add_argument(
+        "file",
+        type=Path,
+        help=_("CSV (UTF-8, with a header row), MARC (ISO 2709) or MARCXML file"),
+    )
     importer.add_argument(
         "--dry-run",
         action="store_true",
         help=_("check the file and show what would change, write nothing"),
     )
     importer.set_defaults(func=import_command)
+    exporter = commands.add_parser("export", help=_("write the catalogue to a CSV or MARC file"))
+    exporter.add_argument("file", type=Path, help=_("file to write"))
+    exporter.add_argument(
+        "--format",
+        choices=("csv", "marc"),
+        default="csv",
+        help=_("csv: the import's own format; marc: MARC 21 ISO 2709 in UTF-8"),
+    )
+    exporter.set_defaults(func=export_command)
     finder = commands.add_parser("search", help=_("find titles by title or author"))
     finder.add_argument("query", nargs="+", help=_("words of the title or author"))
     finder.add_argument("--limit", type=int, default=20, help=_("most results to show"))
@@ -35,6 +49,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def import_command(args: argparse.Namespace) -> int:
     open_store(args)
+    data = catalog_marc.read_file(args.file)
+    if catalog_marc.detect_format(data) != "csv":
+        return _import_marc(args)
     summary = catalog_csv.import_csv(args.file, dry_run=args.dry_run)
     if summary.dry_run:
         print(_("Dry run: nothing was written."))
@@ -46,6 +63,61 @@ def import_command(args: argparse.Namespace) -> int:
             copies=summary.copies,
         )
     )
+    return 0
+
+
+def _import_marc(args: argparse.Namespace) -> int:
+    """The good records are imported; the broken ones are listed (exit 1 if there are any)."""
+    summary = catalog_marc.import_marc(args.file, dry_run=args.dry_run)
+    if summary.dry_run:
+        print(_("Dry run: nothing was written."))
+    print(
+        _(
+            "{records} MARC records: {new} new titles, {merged} existing titles, {copies} copies"
+            " ({existing} already in the catalogue)."
+        ).format(
+            records=summary.records,
+            new=summary.titles_new,
+            merged=summary.titles_merged,
+            copies=summary.copies,
+            existing=summary.copies_existing,
+        )
+    )
+    warnings = [p for p in summary.problems if not p.skipped]
+    skipped = [p for p in summary.problems if p.skipped]
+    for problem in warnings:
+        print("  " + _("Note: {problem}").format(problem=problem))
+    if skipped:
+        print(
+            _(
+                "{count} record(s) could not be read and were skipped; the other records were"
+                " imported:"
+            ).format(count=len(skipped)),
+            file=sys.stderr,
+        )
+        for problem in skipped:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def export_command(args: argparse.Namespace) -> int:
+    open_store(args)
+    if args.format == "marc":
+        summary = catalog_export.to_marc(args.file)
+    else:
+        summary = catalog_export.to_csv(args.file)
+    print(
+        _("{titles} titles, {copies} copies written to {file}.").format(
+            titles=summary.titles, copies=summary.copies, file=args.file
+        )
+    )
+    if summary.titles_without_copies:
+        print(
+            _("{count} title(s) without copies are not in the CSV file.").format(
+                count=summary.titles_without_copies
+            )
+        )
     return 0
 
 

@@ -152,6 +152,42 @@ ALTER TABLE outbox ADD COLUMN interval_start TEXT;
 ALTER TABLE outbox ADD COLUMN boot_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN state TEXT NOT NULL DEFAULT 'pending';
 CREATE INDEX outbox_pending ON outbox (interval_start) WHERE state = 'pending';
+CREATE INDEX outbox_unsent ON outbox (seq) WHERE state != 'sent';
+"""
+
+
+# v4: inventory sessions kept in the database, so an interrupted check of the shelves resumes
+# (a power cut, the staff member called away); the result is frozen when the session finishes,
+# because finishing changes copy statuses that the result is computed from.
+V4_SCHEMA = """
+CREATE TABLE inventory_session (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    current_shelf TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE inventory_scan (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES inventory_session (id) ON DELETE CASCADE,
+    item_key TEXT NOT NULL,
+    item TEXT NOT NULL,
+    copy_id INTEGER REFERENCES copy (id) ON DELETE SET NULL,
+    shelf TEXT NOT NULL DEFAULT '',
+    seen_at TEXT NOT NULL,
+    UNIQUE (session_id, item_key)
+);
+CREATE TABLE inventory_result (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES inventory_session (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    item TEXT NOT NULL,
+    copy_id INTEGER REFERENCES copy (id) ON DELETE SET NULL,
+    title TEXT NOT NULL DEFAULT '',
+    shelf TEXT NOT NULL DEFAULT '',
+    seen_shelf TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX inventory_result_session ON inventory_result (session_id, kind);
 """
 
 
@@ -190,7 +226,11 @@ def _v3(database: SqliteDatabase) -> None:
     _script(database, V3_SCHEMA)
 
 
-STEPS: list[Callable[[SqliteDatabase], None]] = [_v1, _v2, _v3]
+def _v4(database: SqliteDatabase) -> None:
+    _script(database, V4_SCHEMA)
+
+
+STEPS: list[Callable[[SqliteDatabase], None]] = [_v1, _v2, _v3, _v4]
 LATEST = len(STEPS)
 
 

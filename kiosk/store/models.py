@@ -157,6 +157,38 @@ class Outbox(Base):
     state = TextField(default="pending")  # pending -> inflight -> (deleted on PUBACK)
 
 
+class InventorySession(Base):
+    """A check of the shelves; open until finished, so an interrupted one resumes."""
+
+    started_at = DateTimeField()
+    finished_at = DateTimeField(null=True)
+    current_shelf = TextField(default="")
+
+
+class InventoryScan(Base):
+    """One item seen during an inventory (the last shelf it was seen on wins)."""
+
+    session = ForeignKeyField(InventorySession, backref="scans", on_delete="CASCADE")
+    item_key = TextField()  # "c<copy id>" or "u<item>" for an unknown tag: one row per item
+    item = TextField()
+    copy = ForeignKeyField(Copy, null=True, on_delete="SET NULL")
+    shelf = TextField(default="")
+    seen_at = DateTimeField()
+
+
+class InventoryResult(Base):
+    """A finished inventory's findings, frozen when it finished."""
+
+    session = ForeignKeyField(InventorySession, backref="results", on_delete="CASCADE")
+    kind = TextField()  # found, missing, on_loan_found, elsewhere, unknown
+    item = TextField()
+    copy = ForeignKeyField(Copy, null=True, on_delete="SET NULL")
+    title = TextField(default="")
+    shelf = TextField(default="")
+    seen_shelf = TextField(default="")
+    note = TextField(default="")
+
+
 ALL_MODELS = [
     Setting,
     Title,
@@ -169,4 +201,7 @@ ALL_MODELS = [
     Staff,
     CounterBucket,
     Outbox,
+    InventorySession,
+    InventoryScan,
+    InventoryResult,
 ]
