@@ -15,6 +15,7 @@ import queue
 import shutil
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -64,6 +65,8 @@ class Uplink:
         self._connected = threading.Event()
         self._session = 0  # bumped at every (re)connection: in-flight messages are void
         self._inflight: dict[int, int] = {}  # mid -> seq, for the current session
+        self._ready: deque[tuple[int, str]] = deque()  # frozen rows not yet published
+        self._lock = threading.Lock()  # guards _inflight and _ready
         self._started = time.monotonic()
         self.sent = self.acked = self.refused = 0
         self._client = self._make_client()
@@ -127,6 +130,13 @@ class Uplink:
         self, client: mqtt.Client, userdata: Any, mid: int, reason: Any, properties: Any
     ) -> None:
         self._acks.put((mid, not reason.is_failure))
+        # Refill the window at once, as a plain publish loop would: waiting for the worker to
+        # wake costs a round trip per window. Never block here (paho holds its own locks).
+        if self._lock.acquire(blocking=False):
+            try:
+                self._send_ready()
+            finally:
+                self._lock.release()
         self._wake.set()
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: Any) -> None:
@@ -167,8 +177,10 @@ class Uplink:
         session, next_health, next_prune = -1, 0.0, 0.0
         try:
             while not self._stop.is_set():
-                if session != self._session:  # a new connection: resend what was in flight
-                    session, self._inflight = self._session, {}
+                with self._lock:
+                    if session != self._session:  # a new connection: resend what was in flight
+                        session = self._session
+                        self._inflight, self._ready = {}, deque()
                 self._apply_acks()
                 self._apply_resends()
                 now = time.monotonic()
@@ -178,7 +190,9 @@ class Uplink:
                 # the session must not have changed since the check above: a reconnection in
                 # between would void the in-flight map after we publish into it
                 if self._connected.is_set() and session == self._session:
-                    self._publish_due()
+                    self._fill_ready()
+                    with self._lock:
+                        self._send_ready()
                     if now >= next_health:
                         self._publish_health()
                         next_health = now + self.config.uplink.health_seconds
@@ -196,7 +210,8 @@ class Uplink:
                 mid, ok = self._acks.get_nowait()
             except queue.Empty:
                 break
-            seq = self._inflight.pop(mid, None)
+            with self._lock:
+                seq = self._inflight.pop(mid, None)
             if seq is None:
                 continue  # a status or health message, or a void session's
             if ok:
@@ -216,30 +231,37 @@ class Uplink:
             found = outbox.resend(seqs)
             log.info("the hub asked for %d intervals again; %d still here", len(seqs), found)
 
-    def _publish_due(self) -> None:
-        up = self.config.uplink
-        room = WINDOW - len(self._inflight)
-        if room <= 0:
-            return
-        waiting = set(self._inflight.values())
+    def _fill_ready(self) -> None:
+        """Freeze the next due rows, well ahead of the window: one durable commit per
+        FREEZE_AHEAD rows keeps a days-long backlog draining fast on an SD card."""
+        with self._lock:
+            if len(self._ready) >= WINDOW:
+                return
+            known = set(self._inflight.values()) | {seq for seq, _ in self._ready}
         now = self.clock.stamp()
-        entries = outbox.due(now, timedelta(minutes=counters.INTERVAL_MINUTES),
-                             up.coalesce_seconds, limit=FREEZE_AHEAD + len(waiting))
-        entries = [e for e in entries if e.seq not in waiting]
+        entries = outbox.due(
+            now,
+            timedelta(minutes=counters.INTERVAL_MINUTES),
+            self.config.uplink.coalesce_seconds,
+            limit=FREEZE_AHEAD + len(known),
+        )
+        entries = [e for e in entries if e.seq not in known]
         if not entries:
             return
-        # Freeze well ahead of the window: one durable commit per FREEZE_AHEAD rows, not per
-        # window, is what keeps a days-long backlog draining fast on an SD card.
-        if not entries[room - 1 if room <= len(entries) else -1].payload:
-            dropped = outbox.dropped()
-            frozen = outbox.freeze(entries, lambda entry: self._render(entry, now, dropped))
-        else:
-            frozen = {e.seq: e.payload for e in entries[:room]}
-        for entry in entries[:room]:
-            info = self._client.publish(self.topic("counts"), frozen[entry.seq], qos=1)
+        dropped = outbox.dropped()
+        frozen = outbox.freeze(entries, lambda entry: self._render(entry, now, dropped))
+        with self._lock:
+            self._ready.extend((e.seq, frozen[e.seq]) for e in entries)
+
+    def _send_ready(self) -> None:
+        """Publish frozen rows while the window has room (call with the lock held)."""
+        while self._ready and len(self._inflight) < WINDOW and self._connected.is_set():
+            seq, payload = self._ready[0]
+            info = self._client.publish(self.topic("counts"), payload, qos=1)
             if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
                 return  # the link dropped: the next session resends
-            self._inflight[info.mid] = entry.seq
+            self._ready.popleft()
+            self._inflight[info.mid] = seq
             self.sent += 1
 
     def _render(self, entry: outbox.Entry, sent: Stamp, dropped: int) -> str:
