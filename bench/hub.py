@@ -35,16 +35,13 @@ if __package__ in (None, ""):  # run as `python bench/hub.py`
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
+from bench.table import Report, Row, log, print_table
 from bench.uplink import (
     BUCKETS,
     BenchBroker,
     PlainPublisher,
-    Report,
-    Row,
-    _log,
     cpu_seconds,
     machine_info,
-    print_table,
 )
 from kiosk import communes, counters, i18n
 from kiosk.clock import Stamp
@@ -446,7 +443,7 @@ def describe_run(side: str, run: Run) -> str:
 def run(sizes: Sizes, rounds: int, workdir: Path) -> Report:
     """Build the stream and the registered database once, then alternate the three sides."""
     report = Report(f"hub benchmark, {sizes.label}: {sizes.kiosks} kiosks")
-    _log(f"[1/2] {sizes.kiosks} kiosks x {sizes.intervals} intervals, +{DUPLICATES:.0%} repeats")
+    log(f"[1/2] {sizes.kiosks} kiosks x {sizes.intervals} intervals, +{DUPLICATES:.0%} repeats")
     stream = make_stream(sizes)
     stream_file = workdir / "stream.pickle"
     stream_file.write_bytes(pickle.dumps(stream.messages))
@@ -456,8 +453,8 @@ def run(sizes: Sizes, rounds: int, workdir: Path) -> Report:
         f" {stream.interval_rows} interval rows, mean"
         f" {sum(len(m[1]) for m in stream.messages) / stream.total:.0f} bytes"
     )
-    _log(f"  {sizes_note}")
-    _log(f"[2/2] {rounds} rounds, sides alternating, a fresh broker and database each run")
+    log(f"  {sizes_note}")
+    log(f"[2/2] {rounds} rounds, sides alternating, a fresh broker and database each run")
     runs: dict[str, list[Run]] = {"hub": [], "two": [], "bare": []}
     for i in range(rounds):
         order = ["hub", "bare", "two"] if i % 2 == 0 else ["two", "bare", "hub"]
@@ -469,7 +466,7 @@ def run(sizes: Sizes, rounds: int, workdir: Path) -> Report:
                 workers = 1 if side == "hub" else 2
                 result = run_hub(workers, template, where, stream_file, stream)
             runs[side].append(result)
-            _log(describe_run(side, result))
+            log(describe_run(side, result))
     summarise(report, runs, stream)
     report.notes += [
         sizes_note,
@@ -496,10 +493,10 @@ def main(argv: list[str] | None = None) -> int:
     sizes = QUICK if args.quick else FULL
     i18n.set_language("en")
     for line in machine_info():
-        _log(line)
+        log(line)
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="kiosk-bench-hub-"))
-    _log(f"work dir: {tmp}")
+    log(f"work dir: {tmp}")
     try:
         report = run(sizes, args.rounds, tmp)
     finally:

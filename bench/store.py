@@ -31,6 +31,7 @@ if __package__ in (None, ""):  # run as `python bench/store.py`
 
 from bench import data
 from bench.data import Sizes
+from bench.table import Report, Row, log, print_table
 from kiosk import catalog, config, i18n, text
 from kiosk.catalog_csv import Summary as ImportSummary
 from kiosk.catalog_csv import _check_unique, _read_rows, _write, import_csv
@@ -56,44 +57,6 @@ def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     rank = max(1, round(q / 100 * len(ordered) + 0.5 - 1e-9))
     return ordered[min(rank, len(ordered)) - 1]
-
-
-@dataclass
-class Row:
-    """One line of the final table."""
-
-    metric: str
-    kiosk: float | None
-    baseline: float | None
-    goal: str = ""
-    ok: bool | None = None  # None: informational, no goal
-
-    @property
-    def ratio(self) -> float | None:
-        if self.kiosk is None or not self.baseline:
-            return None
-        return self.kiosk / self.baseline
-
-
-@dataclass
-class Report:
-    """Everything measured, printed at the end."""
-
-    sizes: Sizes
-    rows: list[Row] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def add(self, row: Row) -> None:
-        self.rows.append(row)
-
-
-def _fmt(value: float | None, digits: int = 2) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
-def _log(message: str) -> None:
-    """Progress on stderr-free stdout, flushed so long steps show."""
-    print(message, flush=True)
 
 
 def _timed(action: Callable[[], object]) -> tuple[float, object]:
@@ -360,11 +323,11 @@ def run_search(path: Path, sizes: Sizes) -> SearchTimes:
 
 def print_search_detail(times: SearchTimes) -> None:
     """Per-query p95 and how many titles each query matches."""
-    _log("\n  search detail (p95 ms per query; matches = titles matching in FTS)")
-    _log(f"  {'kind':7} {'query':20} {'matches':>8} {'kiosk':>8} {'LIKE':>8}")
+    log("\n  search detail (p95 ms per query; matches = titles matching in FTS)")
+    log(f"  {'kind':7} {'query':20} {'matches':>8} {'kiosk':>8} {'LIKE':>8}")
     for kind, query in QUERIES:
         kiosk, like = percentile(times.kiosk[query], 95), percentile(times.like[query], 95)
-        _log(f"  {kind:7} {query:20} {times.matches[query]:8d} {kiosk:8.2f} {like:8.2f}")
+        log(f"  {kind:7} {query:20} {times.matches[query]:8d} {kiosk:8.2f} {like:8.2f}")
 
 
 # --------------------------------------------------------------------------- CSV import
@@ -463,12 +426,12 @@ def run_import(workdir: Path, sizes: Sizes) -> ImportTimes:
     """Import the generated CSV through kiosk, then measure the baselines on the same file."""
     csv_path = workdir / "catalogue.csv"
     seconds, _ = _timed(lambda: data.write_catalog_csv(csv_path, sizes.csv_rows))
-    _log(f"  wrote {csv_path.name}: {sizes.csv_rows} rows in {seconds:.1f} s")
+    log(f"  wrote {csv_path.name}: {sizes.csv_rows} rows in {seconds:.1f} s")
     times = ImportTimes()
     open_database(workdir / "import-kiosk.db")
     times.kiosk, times.summary = _timed(lambda: import_csv(csv_path))
     close_database()
-    _log(f"  import_csv: {times.kiosk:.1f} s ({times.summary})")
+    log(f"  import_csv: {times.kiosk:.1f} s ({times.summary})")
     _kiosk_phases(workdir / "import-phases.db", csv_path, times)
     times.parse, rows = _timed(lambda: _parse_only(csv_path))
     times.keys, keys = _timed(lambda: [catalog.title_keys(r["title"], r["author"]) for r in rows])
@@ -485,7 +448,7 @@ def report_import(report: Report, times: ImportTimes, rows: int) -> None:
     report.add(Row(f"CSV import {rows} rows, s", times.kiosk, base, f"< {IMPORT_GOAL_S:g} s", ok))
     report.add(Row("  read+validate / csv parse, s", times.kiosk_read, times.parse, "(info)"))
     report.add(Row("  unique check, s", times.kiosk_unique, None, "(info)"))
-    report.add(Row("  write (ORM) / raw executemany, s", times.kiosk_write, times.insert, "(info)"))
+    report.add(Row("  write / raw executemany, s", times.kiosk_write, times.insert, "(info)"))
     report.add(Row("  of which key folding alone, s", times.keys, None, "(info)"))
 
 
@@ -521,36 +484,6 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def print_table(report: Report) -> None:
-    """The final compact table: metric | kiosk | baseline | ratio | goal | ok?"""
-    head = ("metric", "kiosk", "baseline", "ratio", "goal", "ok?")
-    lines = [
-        (
-            row.metric,
-            _fmt(row.kiosk),
-            _fmt(row.baseline),
-            "-" if row.ratio is None else f"{row.ratio:.2f}x",
-            row.goal,
-            "" if row.ok is None else ("yes" if row.ok else "NO"),
-        )
-        for row in report.rows
-    ]
-    widths = [max(len(str(cells[i])) for cells in [head, *lines]) for i in range(len(head))]
-    aligns = ["<", ">", ">", ">", "<", "<"]
-
-    def fmt(cells: tuple) -> str:
-        return " | ".join(f"{c:{a}{w}}" for c, a, w in zip(cells, aligns, widths, strict=True))
-
-    _log("")
-    _log(f"== store benchmark, {report.sizes.label} sizes ==")
-    for note in report.notes:
-        _log(f"   {note}")
-    _log(fmt(head))
-    _log("-+-".join("-" * w for w in widths))
-    for cells in lines:
-        _log(fmt(cells))
-
-
 def describe(sizes: Sizes) -> str:
     """The sizes in one line."""
     return (
@@ -565,26 +498,26 @@ def describe(sizes: Sizes) -> str:
 
 def run(sizes: Sizes, workdir: Path) -> Report:
     """Every benchmark, in order, into one report."""
-    report = Report(sizes)
+    report = Report(f"store benchmark, {sizes.label} sizes")
     rules = config.load(
         None, overrides={"kiosk": {"commune": "06001", "data_dir": str(workdir)}}
     ).loans
     library = workdir / "library.db"
     disk_ms = fsync_ms(workdir)
-    _log(f"fsync of 4 KB in the work dir: {disk_ms:.2f} ms (median)")
+    log(f"fsync of 4 KB in the work dir: {disk_ms:.2f} ms (median)")
 
-    _log(f"[1/4] building the library database ({describe(sizes)})")
+    log(f"[1/4] building the library database ({describe(sizes)})")
     build_s, _ = _timed(lambda: data.build_library(library, sizes))
     size_mb = library.stat().st_size / 1e6
-    _log(f"  built in {build_s:.1f} s, {size_mb:.0f} MB")
+    log(f"  built in {build_s:.1f} s, {size_mb:.0f} MB")
     report.add(Row("build library db (raw executemany), s", None, build_s, "(info)"))
 
-    _log("[2/4] circulation: Desk vs raw sqlite3, synchronous=FULL (kiosk pragmas, fsync)")
+    log("[2/4] circulation: Desk vs raw sqlite3, synchronous=FULL (kiosk pragmas, fsync)")
     report_circulation(report, run_circulation(library, sizes, rules, "full", 1), "FULL", True)
-    _log("      circulation again with synchronous=OFF (no fsync: CPU/query cost only)")
+    log("      circulation again with synchronous=OFF (no fsync: CPU/query cost only)")
     report_circulation(report, run_circulation(library, sizes, rules, "off", 2), "OFF", False)
 
-    _log("[3/4] search: kiosk FTS5 search vs LIKE '%word%' scan")
+    log("[3/4] search: kiosk FTS5 search vs LIKE '%word%' scan")
     times = run_search(library, sizes)
     print_search_detail(times)
     kiosk95, like95 = percentile(times.all(times.kiosk), 95), percentile(times.all(times.like), 95)
@@ -593,7 +526,7 @@ def run(sizes: Sizes, workdir: Path) -> Report:
     )
     report.rows[-1].ok = kiosk95 < SEARCH_GOAL_MS
 
-    _log("[4/4] CSV import: import_csv vs csv parse + raw executemany")
+    log("[4/4] CSV import: import_csv vs csv parse + raw executemany")
     report_import(report, run_import(workdir, sizes), sizes.csv_rows)
 
     report.add(Row("peak RSS, MB", peak_rss_mb(), None, "(info)"))
@@ -618,10 +551,10 @@ def main(argv: list[str] | None = None) -> int:
     sizes = data.QUICK if args.quick else data.FULL
     i18n.set_language("en")
     for line in machine_info():
-        _log(line)
+        log(line)
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
-    _log(f"work dir: {tmp}")
+    log(f"work dir: {tmp}")
     try:
         report = run(sizes, tmp)
     finally:

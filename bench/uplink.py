@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -33,6 +33,7 @@ import paho.mqtt
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
+from bench.table import Report, Row, log, print_table
 from kiosk import config, counters, i18n
 from kiosk.clock import Stamp, SystemClock
 from kiosk.store.db import close_database, open_database
@@ -63,81 +64,6 @@ BUCKETS = [
 
 
 # --------------------------------------------------------------------------- reporting
-
-
-def _log(message: str) -> None:
-    """Progress on stdout, flushed so long steps show."""
-    print(message, flush=True)
-
-
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.2f}"
-
-
-@dataclass
-class Row:
-    """One line of the final table (`ratio` is kiosk / baseline)."""
-
-    metric: str
-    kiosk: float | None
-    baseline: float | None
-    goal: str = "(info)"
-    ok: bool | None = None  # None: informational, no goal
-
-    @property
-    def ratio(self) -> float | None:
-        if self.kiosk is None or not self.baseline:
-            return None
-        return self.kiosk / self.baseline
-
-
-@dataclass
-class Report:
-    """Every figure of one benchmark, printed at the end."""
-
-    title: str
-    rows: list[Row] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def add(self, row: Row) -> Row:
-        self.rows.append(row)
-        return row
-
-    @property
-    def ok(self) -> bool:
-        return all(row.ok is not False for row in self.rows)
-
-
-def print_table(report: Report) -> None:
-    """The final compact table: metric | kiosk | baseline | ratio | goal | ok?"""
-    head = ("metric", "kiosk", "baseline", "ratio", "goal", "ok?")
-    lines = [
-        (
-            row.metric,
-            _fmt(row.kiosk),
-            _fmt(row.baseline),
-            "-" if row.ratio is None else f"{row.ratio:.2f}x",
-            row.goal,
-            "" if row.ok is None else ("yes" if row.ok else "NO"),
-        )
-        for row in report.rows
-    ]
-    widths = [max(len(str(cells[i])) for cells in [head, *lines]) for i in range(len(head))]
-    aligns = ["<", ">", ">", ">", "<", "<"]
-
-    def fmt(cells: tuple) -> str:
-        return " | ".join(f"{c:{a}{w}}" for c, a, w in zip(cells, aligns, widths, strict=True))
-
-    _log("")
-    _log(f"== {report.title} ==")
-    for note in report.notes:
-        _log(f"   {note}")
-    _log(fmt(head))
-    _log("-+-".join("-" * w for w in widths))
-    for cells in lines:
-        _log(fmt(cells))
 
 
 def machine_info() -> list[str]:
@@ -411,16 +337,16 @@ def run(rows: int, rounds: int, workdir: Path) -> Report:
     report = Report(f"uplink benchmark, {rows} outbox rows")
     broker = BenchBroker(workdir / "broker").start()
     try:
-        _log(f"[1/2] building the backlog: {rows} closed intervals, 15 minutes apart")
+        log(f"[1/2] building the backlog: {rows} closed intervals, 15 minutes apart")
         intervals = make_intervals(rows)
         template = workdir / "template.db"
         started = time.perf_counter()
         build_kiosk_db(template, intervals)
-        _log(f"  built in {time.perf_counter() - started:.1f} s")
+        log(f"  built in {time.perf_counter() - started:.1f} s")
         kiosk = kiosk_config(workdir / "k", broker.url)
         messages = plain_messages(kiosk, intervals)
         topic = payloads.topic(kiosk.province, kiosk.commune, kiosk.kiosk_id, "counts")
-        _log(f"[2/2] draining, {rounds} rounds per side, alternating (Mosquitto {broker.url})")
+        log(f"[2/2] draining, {rounds} rounds per side, alternating (Mosquitto {broker.url})")
         kiosk_runs, plain_runs = [], []
         for i in range(rounds):
             order = ("kiosk", "plain") if i % 2 == 0 else ("plain", "kiosk")
@@ -431,7 +357,7 @@ def run(rows: int, rounds: int, workdir: Path) -> Report:
                 else:
                     plain_runs.append(run_plain(topic, messages, broker))
                     result = plain_runs[-1]
-                _log(
+                log(
                     f"  round {i + 1} {side:5}: {result.seconds:7.2f} s, {result.rate:8.0f} msg/s,"
                     f" CPU {result.cpu_s:6.2f} s, mosquitto CPU {result.broker_cpu_s:5.2f} s"
                 )
@@ -457,10 +383,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = QUICK_ROWS if args.quick else FULL_ROWS
     i18n.set_language("en")
     for line in machine_info():
-        _log(line)
+        log(line)
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="kiosk-bench-uplink-"))
-    _log(f"work dir: {tmp}")
+    log(f"work dir: {tmp}")
     try:
         report = run(rows, args.rounds, tmp)
     finally:
