@@ -7,12 +7,14 @@ Run `python -m kiosk.i18n_tools` after adding or changing messages.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from kiosk.i18n import parse_po
 
 PACKAGE = Path(__file__).parent
-MARKERS = {"_", "N_"}
+MARKERS = {"_", "N_", "tr"}  # tr: the touch screens' marker (kiosk.ui.text), also in .kv files
+KV_CALL = re.compile(r"""\btr\(\s*(['"])(.*?)(?<!\\)\1""")
 HEADER = """# {language} translations of thuvien-kiosk.
 # Entries marked "#, fuzzy" are unreviewed: used, but to be checked by a native speaker.
 msgid ""
@@ -24,7 +26,8 @@ msgstr ""
 
 
 def extract(root: Path = PACKAGE) -> dict[str, list[str]]:
-    """Every string literal passed to _() or N_() under `root`, with where it appears."""
+    """Every string literal passed to _(), N_() or tr() under `root` (.py and .kv files),
+    with where it appears."""
     found: dict[str, list[str]] = {}
     for path in sorted(root.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
@@ -39,6 +42,12 @@ def extract(root: Path = PACKAGE) -> dict[str, list[str]]:
             ):
                 where = f"{path.relative_to(root.parent)}:{node.lineno}"
                 found.setdefault(node.args[0].value, []).append(where)
+    for path in sorted(root.rglob("*.kv")):
+        text = path.read_text(encoding="utf-8")
+        for match in KV_CALL.finditer(text):
+            message = match.group(2).replace("\\'", "'").replace('\\"', '"')
+            where = f"{path.relative_to(root.parent)}:{text.count(chr(10), 0, match.start()) + 1}"
+            found.setdefault(message, []).append(where)
     return found
 
 

@@ -29,7 +29,19 @@ EXIT_STORE_ERROR = 3
 
 def build_parser() -> argparse.ArgumentParser:
     """The full `kiosk` argument parser."""
-    from kiosk.cli import admin, catalog, circulation, demo, doctor, hub, people, uplink
+    from kiosk.cli import (
+        admin,
+        backup,
+        catalog,
+        circulation,
+        demo,
+        doctor,
+        hub,
+        people,
+        run,
+        staffops,
+        uplink,
+    )
 
     parser = argparse.ArgumentParser(
         prog="kiosk",
@@ -42,7 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("configuration file (default: $KIOSK_CONFIG or /etc/kiosk/kiosk.toml)"),
     )
     subparsers = parser.add_subparsers(dest="command", metavar=_("COMMAND"), required=True)
-    for module in (admin, catalog, people, circulation, uplink, hub, doctor, demo):
+    for module in (
+        admin,
+        catalog,
+        people,
+        staffops,
+        circulation,
+        uplink,
+        hub,
+        doctor,
+        demo,
+        backup,
+        run,
+    ):
         module.register(subparsers)
     return parser
 

@@ -1,12 +1,21 @@
-"""`kiosk demo`: a narrated session on the sample library, run in a throw-away folder.
+"""`kiosk demo`: the kiosk on emulated hardware with the sample library, in a throw-away folder.
 
-Until the touch screens land this is the command-line demo: a reader taps a card, borrows and
-renews books, one book is refused, books are returned, the catalogue is searched.
+* ``kiosk demo`` starts the touch app when a display is present (and it runs in a terminal).
+  Keys put virtual tags on
+  the emulated reader: F1 the reader's card, F2 a child's card, F3 the staff card, F4 an
+  unknown card, 1-9 the sample books LS-0001..LS-0009, 0 a rotation book (LC-0047), R a
+  reference book (LS-0025). Without any display it falls back to the narrated text demo.
+* ``kiosk demo --text`` narrates a session on the command line (no display needed).
+* ``kiosk demo --script FILE --screenshots DIR`` plays a scripted session (format:
+  ``kiosk/ui/script.py``; ``--script default`` is the packaged one) and saves a PNG per step;
+  without a display it starts its own virtual display (Xvfb).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sys
 import tempfile
 from pathlib import Path
 
@@ -18,14 +27,42 @@ from kiosk.desk import Desk
 from kiosk.i18n import _
 from kiosk.store import search
 from kiosk.store.db import close_database, open_database
+from kiosk.ui.text import tr
+
+SDL_FUNCTION_KEYS = {282: "f1", 283: "f2", 284: "f3", 285: "f4"}  # Kivy's SDL2 key codes
+# Demo key bindings: key -> ("card" | "book", id)
+DEMO_KEYS = {
+    "f1": ("card", "reader"),
+    "f2": ("card", "child"),
+    "f3": ("card", "staff"),
+    "f4": ("card", "A1B2C3FF"),
+    "0": ("book", "LC-0047"),
+    "r": ("book", "LS-0025"),
+    **{str(n): ("book", f"LS-{n:04d}") for n in range(1, 10)},
+}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    demo = subparsers.add_parser("demo", help=_("run the demo on the sample library"))
+    demo = subparsers.add_parser(
+        "demo",
+        help=_("run the demo on the sample library"),
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     demo.add_argument(
         "--data-dir", type=Path, help=_("keep the demo's data here (default: a temporary folder)")
     )
     demo.add_argument("--language", choices=config_mod.LANGUAGES, help=_("language of the demo"))
+    demo.add_argument("--text", action="store_true", help=tr("narrated demo on the command line"))
+    demo.add_argument(
+        "--script", metavar="FILE", help=tr('play a scripted session ("default": the packaged one)')
+    )
+    demo.add_argument(
+        "--screenshots", metavar="DIR", type=Path, help=tr("save a PNG per step in this folder")
+    )
+    demo.add_argument(
+        "--size", default="800x480", help=tr("window size, e.g. 1024x600 or 720x1280")
+    )
     demo.set_defaults(func=demo_command)
 
 
@@ -69,12 +106,104 @@ def run_demo(data_dir: Path, commune: str = "06001") -> None:
     close_database()
 
 
+def _folder(args: argparse.Namespace) -> contextlib.AbstractContextManager[Path]:
+    if args.data_dir:
+        return contextlib.nullcontext(args.data_dir)
+    return tempfile.TemporaryDirectory(prefix="kiosk-demo-")
+
+
 def demo_command(args: argparse.Namespace) -> int:
     if args.language:
         i18n.set_language(args.language)
-    if args.data_dir:
-        run_demo(args.data_dir)
+    from kiosk.ui import boot
+
+    if args.script or args.screenshots:
+        with _folder(args) as folder:
+            return run_script(Path(folder), args)
+    # The window only for a person at a terminal with a display: a demo started by another
+    # program (a test, a pipe) narrates instead of waiting for someone to close a window.
+    if args.text or not boot.has_display() or not sys.stdin.isatty():
+        if not args.text:  # on stdout: a fallback, not an error
+            print(tr("No display: the narrated demo (kiosk demo --help shows the others)."))
+        with _folder(args) as folder:
+            run_demo(Path(folder))
         return 0
-    with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as folder:
-        run_demo(Path(folder))
+    with _folder(args) as folder:
+        return run_interactive(Path(folder), args)
+
+
+def run_script(data_dir: Path, args: argparse.Namespace) -> int:
+    """Play a script (own Xvfb if there is no display) and save the screenshots."""
+    from kiosk.ui import boot, script, xvfb
+
+    plan = script.load(None if args.script in (None, "default") else Path(args.script))
+    shots = args.screenshots or Path("demo-screenshots")
+    display = contextlib.nullcontext() if boot.has_display() else xvfb.virtual_display()
+    with display:
+        boot.configure(plan.size)
+        from kiosk.ui.driver import Driver
+        from kiosk.ui.wiring import open_demo
+
+        kiosk = open_demo(data_dir)
+        try:
+            if plan.language or args.language:
+                kiosk.config = _with_language(kiosk.config, args.language or plan.language)
+                kiosk.services.config = kiosk.config
+            driver = Driver(kiosk.make_app(), kiosk.hardware).start()
+            try:
+                saved = script.play(driver, plan, shots, clock=kiosk.services.clock)
+            finally:
+                driver.stop()
+        finally:
+            kiosk.close()
+    print(tr("{count} screenshots in {folder}").format(count=len(saved), folder=shots.resolve()))
+    return 0
+
+
+def _with_language(config: config_mod.Config, language: str) -> config_mod.Config:
+    return config.__class__(**{**config.__dict__, "language": language})
+
+
+def run_interactive(data_dir: Path, args: argparse.Namespace) -> int:
+    """The touch app on a desktop window, virtual tags on the keyboard."""
+    from kiosk.ui import boot, script
+
+    boot.configure(script.parse_size(args.size))
+    from kivy.core.window import Window
+
+    from kiosk.ui.driver import book_tag, card_for
+    from kiosk.ui.wiring import open_demo
+
+    kiosk = open_demo(data_dir)
+    if args.language:
+        kiosk.config = _with_language(kiosk.config, args.language)
+        kiosk.services.config = kiosk.config
+    app = kiosk.make_app()
+    rig = kiosk.hardware.rig
+    placed: list = []
+
+    def on_key(_window, key: int, _scancode, codepoint: str | None, _modifiers) -> bool:
+        name = SDL_FUNCTION_KEYS.get(key) or (codepoint or "").lower()
+        binding = DEMO_KEYS.get(name)
+        if binding is None:
+            return False
+        for old in placed:  # one tag on the reader at a time: the previous one leaves
+            rig.reader.remove(old)
+        placed.clear()
+        kind, ident = binding
+        tag = card_for(ident) if kind == "card" else book_tag(ident)
+        rig.reader.place(tag)
+        placed.append(tag)
+        return True
+
+    Window.bind(on_key_down=on_key)
+    print(
+        "F1, F2, F3 (PIN 1234), F4: "
+        + tr("a reader's card, a child's card, the staff card, an unknown card")
+    )
+    print("1-9, 0, R: " + tr("books LS-0001 to LS-0009, a rotation book, a reference book"))
+    try:
+        app.run()
+    finally:
+        kiosk.close()
     return 0

@@ -1,10 +1,10 @@
 """The hub worker: a shared MQTT 5 subscription feeding the ingestor, off the network thread.
 
 Several hub processes started with the same `share_group` split the kiosks' messages between
-them (`$share/<group>/thuvien/v1/+/+/+/{counts,status,health}`). The session is persistent, so
-the broker keeps messages for a worker that is briefly away, and every message is acknowledged (PUBACK) only after the
-batch holding it is committed: a hub killed mid-batch gets the messages again, and the
-(kiosk, seq) deduplication drops what it had already stored.
+them (`$share/<group>/thuvien/v1/+/+/+/{counts,status,health}`). The session is persistent,
+so the broker keeps messages for a worker that is briefly away, and every message is
+acknowledged (PUBACK) only after the batch holding it is committed: a hub killed mid-batch
+gets the messages again, and the (kiosk, seq) deduplication drops what it had already stored.
 """
 
 from __future__ import annotations

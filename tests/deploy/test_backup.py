@@ -21,6 +21,13 @@ def titles(path: Path) -> int:
         conn.close()
 
 
+@pytest.fixture(autouse=True)
+def english_cli(monkeypatch):
+    """The CLI speaks the environment's language (Vietnamese by default): these tests read
+    the English source messages."""
+    monkeypatch.setenv("KIOSK_LANGUAGE", "en")
+
+
 @pytest.fixture
 def site(tmp_path) -> Path:
     path = tmp_path / "kiosk.toml"

@@ -1,0 +1,46 @@
+"""Home: the room's name and hours, the language picker and the four big choices."""
+
+from __future__ import annotations
+
+from kivy.properties import StringProperty
+
+from kiosk.screens.base import KioskScreen, load_kv
+from kiosk.ui.text import LANGUAGE_NAMES, tr
+
+
+class HomeScreen(KioskScreen):
+    """The idle screen: nothing of any reader is shown here."""
+
+    hint = StringProperty("")
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.in_session = False
+
+    @property
+    def languages(self) -> list[tuple[str, str]]:
+        return list(LANGUAGE_NAMES.items())
+
+    def on_activate(self, **kwargs: object) -> None:
+        self.hint = ""
+
+    def choose(self, purpose: str) -> None:
+        """Borrow and My loans need the reader's card first; Return and Find do not."""
+        if purpose in ("borrow", "loans"):
+            self.app.show("identify", purpose=purpose)
+        else:
+            self.app.show(purpose)
+
+    def on_tag(self, tap) -> bool:
+        if tap.kind == "reader":  # a card straight away: the reader wants to borrow
+            self.app.identify(tap.key, purpose="borrow")
+        elif tap.kind == "staff":
+            self.app.show("staff", card=tap.key)
+        elif tap.kind == "item":
+            self.hint = tr("To borrow, press Borrow first; to return, press Return.")
+        else:
+            self.hint = tr("This card or book is not known here. Please ask the librarian.")
+        return True
+
+
+load_kv("home")

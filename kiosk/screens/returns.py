@@ -1,0 +1,33 @@
+"""Return: no card needed; each book says "returned — put it on the cart", a rotation item
+says it goes to the rotation shelf."""
+
+from __future__ import annotations
+
+from kiosk.screens import messages
+from kiosk.screens.base import KioskScreen, load_kv
+from kiosk.screens.messages import ResultLine
+from kiosk.ui import session as session_mod
+
+
+class ReturnScreen(KioskScreen):
+    """Books returned in this visit (shown only until the screen is left)."""
+
+    def on_activate(self, **kwargs: object) -> None:
+        self.ids.lines.clear_widgets()
+
+    def on_deactivate(self) -> None:
+        self.ids.lines.clear_widgets()
+
+    def on_tag(self, tap) -> bool:
+        if tap.kind not in ("item", "unknown"):
+            return True  # a card: nothing to do here
+        result = session_mod.return_item(self.app.services, tap.key)
+        self.app.feedback(result.ok)
+        self.ids.lines.add_widget(
+            ResultLine.of(messages.describe(result)), index=len(self.ids.lines.children)
+        )
+        self.ids.scroll.scroll_y = 1
+        return True
+
+
+load_kv("returns")

@@ -1,0 +1,83 @@
+"""Find a book: an on-screen keyboard with the Vietnamese letters; results show the shelf and
+whether a copy is in ("duong" finds "Đường": the search folds marks)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from kivy.properties import StringProperty
+
+from kiosk.screens.base import KioskButton, KioskScreen, load_kv
+from kiosk.screens.messages import Outcome, ResultLine
+from kiosk.ui import keyboard, theme
+from kiosk.ui.text import tr
+
+# Glyphs of the icon font (Noto Sans has no ␣ ⌫ ✕).
+KEY_ICONS = {keyboard.SPACE: "\u2423", keyboard.BACKSPACE: "\u232b", keyboard.CLEAR: "\u2715"}
+
+
+class SearchScreen(KioskScreen):
+    """Search as you type; no reader data is involved."""
+
+    query = StringProperty("")
+    status = StringProperty("")
+
+    def on_kv_post(self, base_widget: object) -> None:
+        for row in keyboard.ROWS:
+            for key in row:
+                button = KioskButton(
+                    action=f"key-{key}",
+                    text="" if key in KEY_ICONS else key,
+                    icon=KEY_ICONS.get(key, ""),
+                    colour=theme.TILE["neutral"] if len(key) == 1 else theme.HEADER,
+                )
+                button.bind(on_release=partial(self.key, key))
+                self.ids.keypad.add_widget(button)
+
+    def on_activate(self, **kwargs: object) -> None:
+        self.query = ""
+        self.update()
+
+    def on_deactivate(self) -> None:
+        # Results follow every key press; the statistics count one search per visit.
+        if self.query.strip():
+            self.app.services.count_search(self.query)
+        self.query = ""
+        self.ids.results.clear_widgets()
+
+    def key(self, key: str, *_args: object) -> None:
+        self.query = keyboard.press(self.query, key)
+        self.update()
+
+    def type_text(self, text: str) -> None:
+        """Type `text` as key presses would (scripts and tests use the keys themselves)."""
+        for char in text:
+            self.key(keyboard.SPACE if char == " " else char)
+
+    def update(self) -> None:
+        box = self.ids.results
+        box.clear_widgets()
+        if not self.query.strip():
+            self.status = tr("Type a few letters of a title or an author.")
+            return
+        hits = self.app.services.search(self.query)
+        self.status = (
+            tr("{count} book(s) found.").format(count=len(hits)) if hits else tr("No book found.")
+        )
+        for hit in hits:
+            shelf = ", ".join(hit.shelves) or "—"
+            where = tr("Shelf: {shelf}").format(shelf=shelf)
+            if hit.available:
+                state = tr("{available} of {copies} in").format(
+                    available=hit.available, copies=hit.copies
+                )
+                colour = theme.OK
+            else:
+                state, colour = tr("All copies are out"), theme.ASK_STAFF
+            detail = f"{hit.author} · {where} · {state}"
+            box.add_widget(
+                ResultLine.of(Outcome(theme.ICONS["book"], colour, hit.title, detail, True))
+            )
+
+
+load_kv("search")

@@ -1,0 +1,26 @@
+"""UI text: every user-facing string of the touch screens goes through :func:`tr`.
+
+`tr` is `kiosk.i18n._` (catalogue, site overrides, string-by-string fallback to Vietnamese)
+with one difference: a `.kv` rule passes ``app.lang`` as an extra argument, so that Kivy
+re-evaluates the text when the reader picks another language. `kiosk.i18n_tools` extracts
+`tr()` strings from `.py` and `.kv` files like `_()` strings.
+"""
+
+from __future__ import annotations
+
+from kiosk import i18n
+
+#: Each language named in its own script, in the order of the picker.
+LANGUAGE_NAMES: dict[str, str] = {
+    "vi": "Tiếng Việt",
+    "en": "English",
+    "tyz": "Tày",
+    "nut": "Nùng",
+    "hnj": "Hmoob",
+}
+
+
+def tr(message: str, *_depends: object) -> str:
+    """`message` in the current language; extra arguments are ignored (a .kv rule passes
+    ``app.lang`` so that Kivy re-evaluates the text when the language changes)."""
+    return i18n._(message)

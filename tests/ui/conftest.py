@@ -1,0 +1,82 @@
+"""UI tests drive the real Kivy app on a display: $DISPLAY if set, else a private Xvfb
+started here for the session (kiosk.ui.xvfb), so plain `pytest` works headless in CI.
+
+Kivy allows one window per process: every test gets a fresh app (and a fresh sample library
+on a fresh emulated reader) in that same window. Kivy is imported only inside fixtures, after
+the display and Kivy's settings are in place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.clock import FixedClock
+from tests.conftest import START
+
+if importlib.util.find_spec("kivy") is None:  # not imported here: kiosk.ui.boot goes first
+    pytest.skip("the ui extra is not installed", allow_module_level=True)
+
+IDLE_WARNING = 30.0
+IDLE_COUNTDOWN = 10.0
+
+
+@pytest.fixture(scope="session")
+def display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from kiosk.ui import boot, xvfb
+
+    own = not boot.has_display()
+    with xvfb.virtual_display() if own else contextlib.nullcontext("") as name:
+        boot.configure((800, 480), kivy_home=tmp_path_factory.mktemp("kivy-home"))
+        from kivy.core.window import Window  # noqa: F401  (connects to the display now)
+
+        if own:  # later tests' subprocesses must not see our private display
+            os.environ.pop("DISPLAY", None)
+        yield name
+
+
+@pytest.fixture
+def kiosk(display: str, tmp_path: Path):
+    """The sample library on the emulated reader, with a clock the test controls."""
+    from kiosk.ui.wiring import open_demo
+
+    opened = open_demo(tmp_path / "data", clock=FixedClock(START))
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def ui(kiosk):
+    """A started app and its driver, at 800x480, in the kiosk's language (Vietnamese)."""
+    from kiosk.ui.driver import Driver
+
+    app = kiosk.make_app(idle_warning=IDLE_WARNING, idle_countdown=IDLE_COUNTDOWN)
+    driver = Driver(app, kiosk.hardware).start()
+    driver.resize(800, 480)
+    yield driver
+    driver.stop()
+
+
+def texts(driver) -> list[str]:
+    """Every visible label's text on the window (screen and overlays)."""
+    from kivy.core.window import Window
+    from kivy.uix.label import Label
+
+    from kiosk.ui.driver import visible, walk
+
+    return [
+        w.text
+        for root in Window.children
+        for w in walk(root)
+        if isinstance(w, Label) and w.text and visible(w)
+    ]
+
+
+def shows(driver, fragment: str) -> bool:
+    """Whether a visible label contains `fragment`."""
+    return any(fragment in text for text in texts(driver))
