@@ -25,7 +25,7 @@ from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from kiosk import i18n
+from kiosk import i18n, watchdog
 from kiosk.hardware.interfaces import (
     CodeSeen,
     Direction,
@@ -61,12 +61,14 @@ class KioskApp(App):
         *,
         events: queue.Queue | None = None,
         indicator: Any = None,
+        uplink: Any = None,
         idle_warning: float = IDLE_WARNING_S,
         idle_countdown: float = IDLE_COUNTDOWN_S,
         monotonic: Callable[[], float] = time.monotonic,
         **kwargs: Any,
     ) -> None:
         self.services = services
+        self.uplink = uplink  # a started kiosk.telemetry.uplink.Uplink, or None
         self.session = ReaderSession(services)
         self.events = events
         self.indicator = indicator
@@ -132,6 +134,12 @@ class KioskApp(App):
 
     def on_start(self) -> None:
         self.manager.current_screen.on_activate()
+        # systemd (Type=notify, WatchdogSec): ready once the first frame is drawn, then a ping
+        # from the UI's own clock, so a frozen UI, not only a dead process, gets restarted.
+        Clock.schedule_once(lambda _dt: watchdog.ready(), 0)
+        every = watchdog.interval()
+        if every:
+            Clock.schedule_interval(lambda _dt: watchdog.ping(), every)
         if self.events is not None:
             self._pump = threading.Thread(target=self._pump_events, name="ui-pump", daemon=True)
             self._pump.start()
@@ -186,7 +194,10 @@ class KioskApp(App):
         self.stop()
 
     def uplink_state(self) -> str:
-        return tr("not connected in this version")
+        """The link to the province, for the staff menu."""
+        if self.uplink is None:
+            return tr("not connected in this version")
+        return self.uplink.describe()
 
     # -- feedback and notices ---------------------------------------------------------------------
     def feedback(self, ok: bool) -> None:

@@ -25,8 +25,16 @@ def run_command(args: argparse.Namespace) -> int:
     from kiosk.ui.wiring import open_kiosk
 
     kiosk = open_kiosk(config)
+    uplink = None
+    if config.uplink.enabled:  # the counts go to the province from the kiosk process itself
+        from kiosk.telemetry.uplink import Uplink
+
+        uplink = Uplink(config)
+        uplink.start()
     try:
-        kiosk.make_app().run()
+        kiosk.make_app(uplink=uplink).run()
     finally:
+        if uplink is not None:
+            uplink.stop()
         kiosk.close()
     return 0

@@ -14,7 +14,7 @@ from kiosk.i18n import _
 from kiosk.telemetry import outbox
 
 if TYPE_CHECKING:
-    from kiosk.telemetry.uplink import Uplink
+    pass
 
 log = logging.getLogger(__name__)
 CHECK_EVERY_S = 5.0  # how often the worker is checked when systemd sets no watchdog
@@ -41,31 +41,19 @@ def run_command(args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_args: stop.set())
     uplink.start()
-    watchdog.ready(_service_status(uplink))
+    watchdog.ready(uplink.describe())
     code = 0
     # Ping systemd's watchdog only while the worker thread lives: it owns the outbox, and
     # if it died nothing is being sent any more. Exiting then lets Restart= start afresh.
     while not stop.wait(watchdog.interval() or CHECK_EVERY_S):
-        if not _worker_alive(uplink):
+        if not uplink.alive:
             log.error("the uplink worker has stopped; exiting so that systemd restarts us")
             code = 1
             break
-        watchdog.ping(_service_status(uplink))
+        watchdog.ping(uplink.describe())
     watchdog.stopping()
     uplink.stop()
     return code
-
-
-def _worker_alive(uplink: Uplink) -> bool:
-    """Whether the uplink's worker thread still runs (Uplink has no public accessor yet)."""
-    worker = getattr(uplink, "_worker", None)
-    return worker is not None and worker.is_alive()
-
-
-def _service_status(uplink: Uplink) -> str:
-    """One line for `systemctl status`."""
-    link = _("connected") if uplink.connected else _("not connected")
-    return _("{link}; {count} intervals waiting").format(link=link, count=outbox.depth())
 
 
 def status_command(args: argparse.Namespace) -> int:

@@ -27,6 +27,7 @@ from paho.mqtt.enums import MQTTErrorCode
 from kiosk import __version__, counters
 from kiosk.clock import Clock, Stamp, SystemClock
 from kiosk.config import Config
+from kiosk.i18n import _
 from kiosk.store.db import close_database
 from kiosk.telemetry import outbox, payloads
 from kiosk.telemetry.mqtt import address, new_client
@@ -170,6 +171,16 @@ class Uplink:
     def connected(self) -> bool:
         """Whether the broker link is up right now."""
         return self._connected.is_set()
+
+    @property
+    def alive(self) -> bool:
+        """Whether the worker still runs (for the watchdog: a dead worker sends nothing)."""
+        return self._worker.is_alive()
+
+    def describe(self) -> str:
+        """One translated line for staff and `systemctl status`."""
+        link = _("connected") if self.connected else _("not connected")
+        return _("{link}; {count} intervals waiting").format(link=link, count=outbox.depth())
 
     # the worker thread ----------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import watchdog
+from kiosk.telemetry.uplink import Uplink
 from tests.support.broker import free_port
 
 
@@ -148,20 +149,17 @@ def test_uplink_run_under_systemd_notify(notify_socket, tmp_path):
     assert "Traceback" not in output
 
 
-class DeadWorkerUplink:
-    """An Uplink whose worker thread has died (as after an exception in it)."""
+class DeadWorkerUplink(Uplink):
+    """The real Uplink, but its worker thread dies at once (as after an exception in it)."""
 
-    def __init__(self, config, *args, **kwargs):
-        self._worker = threading.Thread(target=lambda: None)
-        self.connected = False
-        self.stopped = False
+    stopped = False
 
-    def start(self) -> None:
-        self._worker.start()
-        self._worker.join()
+    def _run(self) -> None:
+        return
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 5.0) -> None:
         self.stopped = True
+        super().stop(timeout)
 
 
 def test_uplink_run_stops_pinging_and_exits_when_its_worker_dies(

@@ -57,6 +57,7 @@ def test_counts_status_and_health_reach_the_broker(desk, clock, tmp_path, broker
     uplink.start()
     started.append(uplink)
     assert wait_for(lambda: outbox.depth() == 0), "the outbox did not drain"
+    assert uplink.alive and uplink.describe() == "connected; 0 intervals waiting"
     assert wait_for(lambda: collector.of_kind("counts") and collector.of_kind("health"))
     (counts,) = [check(m) for m in collector.of_kind("counts")]
     assert counts["interval"] == {"start": "2026-11-25T09:30:00", "minutes": 15}
