@@ -63,6 +63,27 @@ def desk(library, rules, clock) -> Desk:
 
 
 @pytest.fixture
+def rig():
+    """A fresh emulated RFID reader and GPIO (kiosk.hardware.emulator), always uninstalled
+    afterwards with sys.modules as it was; drivers must be imported inside the test."""
+    import logging
+    import sys
+
+    from kiosk.hardware.emulator import install, uninstall
+
+    before = {name: sys.modules.get(name) for name in ("spidev", "RPi", "RPi.GPIO")}
+    installed = install()
+    try:
+        yield installed
+    finally:
+        uninstall()
+        # mfrc522 adds a StreamHandler to its logger on every MFRC522(): drop them.
+        logging.getLogger("mfrc522Logger").handlers.clear()
+        after = {name: sys.modules.get(name) for name in before}
+        assert after == before, "uninstall() must restore sys.modules"
+
+
+@pytest.fixture
 def broker(tmp_path: Path):
     """A real Mosquitto broker on a free port (anonymous access), stopped after the test."""
     from tests.support.broker import Broker

@@ -2,27 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-import sys
-from collections.abc import Iterator
-
 import pytest
 
-from kiosk.hardware.emulator import Rig, install, uninstall
-
-
-@pytest.fixture
-def rig() -> Iterator[Rig]:
-    """A fresh emulated reader and GPIO; drivers must be imported inside the test."""
-    before = {name: sys.modules.get(name) for name in ("spidev", "RPi", "RPi.GPIO")}
-    installed = install()
-    try:
-        yield installed
-    finally:
-        uninstall()
-        logging.getLogger("mfrc522Logger").handlers.clear()
-        after = {name: sys.modules.get(name) for name in before}
-        assert after == before, "uninstall() must restore sys.modules"
+from kiosk.hardware.emulator import Rig
 
 
 @pytest.fixture
