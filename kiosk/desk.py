@@ -8,8 +8,8 @@ ORM's query building cost several times the work itself (see bench/store.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 
 from kiosk import counters, text
 from kiosk.circulation import (
@@ -211,6 +211,28 @@ class Desk:
                 db.execute_sql("UPDATE copy SET status = 'on_loan' WHERE id = ?", (copy.view.id,))
                 counters.bump(counters.LOANS, stamp, group)
             return self._result("borrow", copy, item, decision)
+
+    def cancel_loan(self, card_id: str, item: str) -> bool:
+        """Undo a loan made by mistake a moment ago (the reader put the book back on the
+        screen): the loan disappears and is no longer counted, rather than being counted as a
+        loan and a return. Only an unrenewed open loan of this reader can be cancelled."""
+        with write_transaction():
+            reader, copy = find_reader(card_id), find_copy(item)
+            if reader is None or copy is None:
+                return False
+            row = db.execute_sql(
+                "SELECT id, out_at, reader_group FROM loan WHERE copy_id = ? AND reader_id = ?"
+                " AND returned_at IS NULL AND renewals = 0",
+                (copy.view.id, reader.view.id),
+            ).fetchone()
+            if row is None:
+                return False
+            db.execute_sql("DELETE FROM loan WHERE id = ?", (row[0],))
+            db.execute_sql("UPDATE copy SET status = 'available' WHERE id = ?", (copy.view.id,))
+            # Take it off the interval that counted it (its totals are sent again).
+            stamp = replace(self.clock.stamp(), wall=datetime.fromisoformat(row[1]))
+            counters.bump(counters.LOANS, stamp, row[2], n=-1)
+            return True
 
     def return_item(self, item: str) -> Result:
         """Take back the copy named by `item`, whoever had it (no card needed)."""

@@ -208,3 +208,15 @@ def test_door_passages_count_visits_coming_in(desk):
     desk.count_passage()
     assert Visit.select().where(Visit.source == "door").count() == 2
     assert count(counters.VISITS_DOOR) == 2
+
+
+def test_a_mistaken_loan_is_cancelled_not_counted(desk, clock):
+    desk.borrow(CARD, "LS-0001")
+    clock.advance(minutes=20)  # the loan's interval has closed meanwhile
+    assert desk.cancel_loan(CARD, sample.tag_uid(1))
+    assert Loan.select().count() == 0
+    assert Copy.get(Copy.accession == "LS-0001").status == "available"
+    assert count(counters.LOANS) == 0 and count(counters.RETURNS) == 0
+    assert not desk.cancel_loan(CARD, "LS-0001")  # nothing left to cancel
+    desk.borrow(CHILD, "LS-0004")
+    assert not desk.cancel_loan(CARD, "LS-0004")  # someone else's loan

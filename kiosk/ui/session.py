@@ -93,11 +93,11 @@ class ReaderSession:
         return result
 
     def undo(self, index: int) -> Result | None:
-        """Take back a book borrowed by mistake in this session (a return, as at the desk)."""
+        """Cancel a loan made by mistake in this session (it is not counted at all)."""
         result = self.borrowed.pop(index)
-        if not result.ok:
+        if not result.ok or not self.services.desk.cancel_loan(self.card, result.item):
             return None
-        return self.services.desk.return_item(result.accession or result.item)
+        return result
 
     def lent(self) -> list[Result]:
         """The books that went through in this session."""

@@ -52,6 +52,15 @@ def test_a_mistaken_book_is_removed(ui):
     ui.press("remove-1")  # the newest line is on top
     assert [a for a, _ in open_loans()] == ["LS-0001"]
     assert len(ui.app.session.lent()) == 1
+    # cancelled, not returned: one loan counted, no return
+    from kiosk import counters
+    from kiosk.store.models import CounterBucket
+
+    totals = {
+        m: sum(b.count for b in CounterBucket.select().where(CounterBucket.metric == m))
+        for m in (counters.LOANS, counters.RETURNS)
+    }
+    assert totals == {counters.LOANS: 1, counters.RETURNS: 0}
 
 
 def test_a_card_on_home_starts_borrowing(ui):
