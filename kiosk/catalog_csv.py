@@ -301,6 +301,21 @@ def _insert_title(fields: dict, keys: dict[str, str], now: str) -> int:
     return db.execute_sql(_INSERT_TITLE, values).lastrowid
 
 
+def find_or_add_title(
+    fields: dict, known: dict[tuple, int], new_ids: set[int], merged_ids: set[int], now: str
+) -> int:
+    """The id of the title these fields describe: an existing one (recorded in `merged_ids`
+    unless this import created it) or a new one (recorded in `new_ids`)."""
+    keys = catalog.title_keys(fields["title"], fields["author"])
+    key = _title_key(fields, keys)
+    if key not in known:
+        known[key] = _insert_title(fields, keys, now)
+        new_ids.add(known[key])
+    elif known[key] not in new_ids:
+        merged_ids.add(known[key])
+    return known[key]
+
+
 def _write(rows: list[_Row], summary: Summary) -> None:
     """Insert the validated rows (plain SQL: 50k rows must import in seconds on a Pi)."""
     known = _existing_titles()
@@ -308,17 +323,11 @@ def _write(rows: list[_Row], summary: Summary) -> None:
     merged_ids: set[int] = set()
     now = str(datetime.now().replace(microsecond=0))
     for row in rows:
-        keys = catalog.title_keys(row.title["title"], row.title["author"])
-        key = _title_key(row.title, keys)
-        if key not in known:
-            known[key] = _insert_title(row.title, keys, now)
-            new_ids.add(known[key])
-        elif known[key] not in new_ids:
-            merged_ids.add(known[key])
+        title_id = find_or_add_title(row.title, known, new_ids, merged_ids, now)
         copy = row.copy
         copy_id = db.execute_sql(
             _INSERT_COPY,
-            (known[key], copy["accession"], copy["barcode"], copy["shelf"], copy["loanable"], now),
+            (title_id, copy["accession"], copy["barcode"], copy["shelf"], copy["loanable"], now),
         ).lastrowid
         for uid in row.tags:
             db.execute_sql("INSERT INTO copy_tag (uid, copy_id) VALUES (?, ?)", (uid, copy_id))

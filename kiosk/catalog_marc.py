@@ -42,14 +42,13 @@ from pathlib import Path
 
 import pymarc
 
-from kiosk import catalog, isbn, text
+from kiosk import isbn, text
 from kiosk.catalog_csv import (
     ImportRejected,
     RowProblem,
     Summary,
     _existing_titles,
-    _insert_title,
-    _title_key,
+    find_or_add_title,
 )
 from kiosk.i18n import _
 from kiosk.store.db import db, write_transaction
@@ -441,13 +440,7 @@ def write(
     copy_ids: list[int] = []
     now = str(datetime.now().replace(microsecond=0))
     for bib in bibs:
-        keys = catalog.title_keys(bib.title["title"], bib.title["author"])
-        key = _title_key(bib.title, keys)
-        if key not in known:
-            known[key] = _insert_title(bib.title, keys, now)
-            new_ids.add(known[key])
-        elif known[key] not in new_ids:
-            merged_ids.add(known[key])
+        title_id = find_or_add_title(bib.title, known, new_ids, merged_ids, now)
         for item in bib.copies:
             if item["accession"] in taken_accessions or item["barcode"] in taken_barcodes:
                 summary.copies_existing += 1
@@ -459,7 +452,7 @@ def write(
                 db.execute_sql(
                     _INSERT_COPY,
                     (
-                        known[key],
+                        title_id,
                         item["accession"],
                         item["barcode"],
                         item["shelf"],
