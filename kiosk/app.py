@@ -10,6 +10,7 @@ Call :func:`kiosk.ui.boot.configure` before importing this module (it imports Ki
 
 from __future__ import annotations
 
+import importlib
 import logging
 import queue
 import threading
@@ -87,17 +88,9 @@ class KioskApp(App):
     # -- building ---------------------------------------------------------------------------------
     def build(self) -> FloatLayout:
         # Late imports: each screen module loads its .kv rules, which need the running app.
+        from kiosk.screens import SCREENS
         from kiosk.screens.base import Banner
-        from kiosk.screens.borrow import BorrowScreen
-        from kiosk.screens.home import HomeScreen
-        from kiosk.screens.identify import IdentifyScreen
         from kiosk.screens.inactivity import InactivityWarning
-        from kiosk.screens.loans import LoansScreen
-        from kiosk.screens.returns import ReturnScreen
-        from kiosk.screens.search import SearchScreen
-        from kiosk.screens.staff import StaffScreen
-        from kiosk.screens.staff_menu import StaffMenuScreen
-        from kiosk.screens.summary import SummaryScreen
 
         fonts.register()
         self.set_language(self.services.config.language)
@@ -105,18 +98,10 @@ class KioskApp(App):
         Window.bind(size=self._on_window_size, on_touch_down=self._on_any_touch)
         Window.clearcolor = theme.BACKGROUND
         self.manager = ScreenManager(transition=NoTransition())
-        for cls, name in (
-            (HomeScreen, "home"),
-            (IdentifyScreen, "identify"),
-            (BorrowScreen, "borrow"),
-            (SummaryScreen, "summary"),
-            (ReturnScreen, "returns"),
-            (LoansScreen, "loans"),
-            (SearchScreen, "search"),
-            (StaffScreen, "staff"),
-            (StaffMenuScreen, "staff_menu"),
-        ):
-            self.manager.add_widget(cls(name=name))
+        for name, where in SCREENS.items():
+            module, _, cls = where.partition(":")
+            screen_class = getattr(importlib.import_module(f"kiosk.screens.{module}"), cls)
+            self.manager.add_widget(screen_class(name=name))
         self._warning = InactivityWarning()
         root = FloatLayout()
         root.add_widget(self.manager)

@@ -1,14 +1,21 @@
-"""The staff menu (a stub until the staff-operations screens exist): today's counts, the
-uplink's state, and the only way out of the kiosk app."""
+"""The staff menu: the staff operations, today's counts, the uplink's state, and the only
+way out of the kiosk app."""
 
 from __future__ import annotations
+
+from functools import partial
 
 from kivy.properties import StringProperty
 
 from kiosk import counters
-from kiosk.screens.base import KioskScreen, WrapLabel, load_kv
+from kiosk.screens.base import KioskButton, KioskScreen, WrapLabel, load_kv
 from kiosk.ui import session as session_mod
+from kiosk.ui import theme
 from kiosk.ui.text import tr
+
+#: The operations offered, in menu order: (screen name, icon key in theme.ICONS, label).
+#: A screen that is not registered in kiosk.screens.SCREENS gets no button.
+STAFF_OPERATIONS: tuple[tuple[str, str, str], ...] = ()
 
 
 def labels() -> dict[str, str]:
@@ -28,17 +35,38 @@ class StaffMenuScreen(KioskScreen):
     staff_name = StringProperty("")
 
     def on_activate(self, staff_name: str = "", **kwargs: object) -> None:
-        self.staff_name = staff_name
+        if staff_name:  # coming back from an operation keeps the name
+            self.staff_name = staff_name
         box = self.ids.counts
         box.clear_widgets()
         names = labels()
         for metric, count in session_mod.today_counts(self.app.services).items():
             box.add_widget(WrapLabel(text=f"{names[metric]}: {count}"))
         box.add_widget(WrapLabel(text=tr("Uplink: {state}").format(state=self.app.uplink_state())))
+        self.add_operations()
+
+    def add_operations(self) -> None:
+        grid = self.ids.operations
+        grid.clear_widgets()
+        for screen, icon, label in STAFF_OPERATIONS:
+            if not self.manager.has_screen(screen):
+                continue
+            button = KioskButton(
+                action=screen, text=tr(label), icon=theme.ICONS.get(icon, ""), colour=theme.HEADER
+            )
+            button.bind(on_release=partial(self.open, screen))
+            grid.add_widget(button)
+
+    def open(self, screen: str, *_args: object) -> None:
+        self.app.show(screen, staff_name=self.staff_name)
 
     def on_deactivate(self) -> None:
-        self.staff_name = ""
         self.ids.counts.clear_widgets()
+
+    def leave(self) -> None:
+        """Back to the reader's kiosk: forget who was logged in."""
+        self.staff_name = ""
+        self.app.end_session()
 
 
 load_kv("staff_menu")

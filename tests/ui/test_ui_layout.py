@@ -103,6 +103,9 @@ def scenes(ui, kiosk, language: str):
     yield "staff"
     show("staff_menu", staff_name="Chu Thị Hằng")
     yield "staff_menu"
+    # Staff operations: registration, labelling, inventory.
+    # Staff operations: import, rotation, reports.
+    # Settings and help.
     show("borrow")
     app.idle_skew += app.idle_warning + 1
     ui.run_for(0.5)
