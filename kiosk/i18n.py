@@ -1,16 +1,26 @@
 """Translations: gettext-style catalogs read straight from `.po` files.
 
 Source strings are English. Catalogs live in `kiosk/locale/<lang>.po`; a `.po` file in the site
-locale folder (`<data_dir>/locale/<lang>.po`) overrides the packaged one string by string, so
-staff can correct a translation without reinstalling. Reading `.po` directly (no `.mo` compile
-step) is what makes that possible. Entries marked `#, fuzzy` are unreviewed: they are used, but
-`coverage()` counts them apart. Lookup falls back string by string: the chosen language, then
-Vietnamese (the language every reader here understands best), then the English source.
+locale folder (`<data_dir>/locale/<lang>.po`, written by `kiosk i18n import`) overrides the
+packaged one string by string, so staff can correct a translation without reinstalling. Reading
+`.po` directly (no `.mo` compile step) is what makes that possible: a new Translator (each
+`set_language`) reads the files again. Entries marked `#, fuzzy` are unreviewed: they are used,
+but counted apart. Lookup falls back string by string: the chosen language, then Vietnamese (the
+language every reader here understands best), then the English source. English is the source
+language: its "catalog" is the msgids themselves (a site `en.po` may still reword one).
+
+Plurals: `ngettext(singular, plural, n)`. Vietnamese, Tày, Nùng and H'Mông have no grammatical
+plural (one form, `nplurals=1`); English has two. The rules come from `PLURAL_RULES`, never from
+evaluating a `.po` header.
+
+Locale data (dates, numbers, sorting): CLDR and Babel have nothing for Tày or Nùng, so every
+language says explicitly which locale's conventions it borrows: see `LOCALES` and `locale_for`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -18,20 +28,51 @@ from pathlib import Path
 
 DEFAULT_LANGUAGE = "vi"
 FALLBACK = "vi"
+SOURCE_LANGUAGE = "en"
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "r": "\r"}
+
+
+@dataclass(frozen=True)
+class PluralRule:
+    """How many forms a language's plural entries have and which one a count takes."""
+
+    nplurals: int
+    header: str  # the Plural-Forms value written into the .po header
+    index: Callable[[int], int]
+
+
+_ONE_FORM = PluralRule(1, "nplurals=1; plural=0;", lambda n: 0)
+PLURAL_RULES: dict[str, PluralRule] = {
+    "vi": _ONE_FORM,  # no grammatical plural: "3 cuốn sách"
+    "tyz": _ONE_FORM,  # Tày: no grammatical plural either (classifiers and numbers)
+    "nut": _ONE_FORM,  # Nùng: likewise
+    "hnj": _ONE_FORM,  # H'Mông: likewise
+    "en": PluralRule(2, "nplurals=2; plural=(n != 1);", lambda n: 0 if n == 1 else 1),
+}
+
+
+def plural_rule(language: str) -> PluralRule:
+    """The plural rule of `language` (one form for a language we know nothing about)."""
+    return PLURAL_RULES.get(language, _ONE_FORM)
 
 
 @dataclass
 class Catalog:
-    """One language's translations: msgid -> msgstr, with the unreviewed msgids."""
+    """One language's translations: msgid -> msgstr, with the unreviewed msgids.
+
+    For a plural entry `messages` holds its first form and `plurals` every form."""
 
     language: str
     messages: dict[str, str] = field(default_factory=dict)
     fuzzy: set[str] = field(default_factory=set)
+    plurals: dict[str, list[str]] = field(default_factory=dict)
 
     def merge(self, other: Catalog) -> None:
         """Take every translated string of `other`, replacing ours."""
         self.messages.update(other.messages)
+        self.plurals.update(other.plurals)
+        for msgid in other.messages.keys() - other.plurals.keys():
+            self.plurals.pop(msgid, None)  # a singular override replaces every form
         self.fuzzy -= other.messages.keys() - other.fuzzy
         self.fuzzy |= other.fuzzy
 
@@ -41,58 +82,104 @@ def _unquote(line: str) -> str:
     return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), body)
 
 
+def _parse_entry(block: str) -> tuple[bool, dict[str, str]]:
+    """One blank-line-separated `.po` entry: (fuzzy, {keyword: text})."""
+    fuzzy, key, parts = False, None, {}
+    for line in block.splitlines():
+        line = line.strip()
+        if line.startswith("#,") and "fuzzy" in line:
+            fuzzy = True
+        elif line.startswith("#") or not line:
+            continue
+        elif line.startswith('"') and key:
+            parts[key] += _unquote(line)
+        else:
+            key, _sep, rest = line.partition(" ")
+            parts[key] = _unquote(rest) if rest.strip().startswith('"') else ""
+    return fuzzy, parts
+
+
 def parse_po(text: str, language: str) -> Catalog:
-    """Parse the text of a `.po` file (singular entries; msgctxt is ignored)."""
+    """Parse the text of a `.po` file (singular and plural entries; msgctxt is ignored)."""
     catalog = Catalog(language)
     for block in re.split(r"\n\s*\n", text):
-        fuzzy, key, parts = False, None, {"msgid": "", "msgstr": ""}
-        for line in block.splitlines():
-            line = line.strip()
-            if line.startswith("#,") and "fuzzy" in line:
-                fuzzy = True
-            elif line.startswith("#") or not line:
-                continue
-            elif line.startswith('"') and key:
-                parts[key] += _unquote(line)
-            else:
-                word, _, rest = line.partition(" ")
-                key = {"msgstr[0]": "msgstr"}.get(word, word)
-                parts[key] = _unquote(rest) if rest.startswith('"') else ""
-        msgid, msgstr = parts["msgid"], parts["msgstr"]
-        if msgid and msgstr:
+        fuzzy, parts = _parse_entry(block)
+        msgid = parts.get("msgid", "")
+        if not msgid:
+            continue  # the header, or a broken entry
+        if "msgid_plural" in parts:
+            forms = [parts.get(f"msgstr[{i}]", "") for i in range(plural_rule(language).nplurals)]
+            if not all(forms):
+                continue  # a half-translated plural would show an empty string
+            catalog.plurals[msgid] = forms
+            msgstr = forms[0]
+        else:
+            msgstr = parts.get("msgstr", "") or parts.get("msgstr[0]", "")
+        if msgstr:
             catalog.messages[msgid] = msgstr
             if fuzzy:
                 catalog.fuzzy.add(msgid)
     return catalog
 
 
-def load_catalog(language: str, site_dir: Path | None = None) -> Catalog:
-    """The packaged catalog for `language`, overlaid with the site's own `.po` if present."""
-    catalog = Catalog(language)
+def packaged_catalog(language: str) -> Catalog:
+    """The catalog shipped in the package (empty when there is none, e.g. English)."""
     packaged = resources.files("kiosk.locale").joinpath(f"{language}.po")
     if packaged.is_file():
-        catalog = parse_po(packaged.read_text(encoding="utf-8"), language)
+        return parse_po(packaged.read_text(encoding="utf-8"), language)
+    return Catalog(language)
+
+
+def site_catalog(language: str, site_dir: Path | None) -> Catalog:
+    """The site's own corrections for `language` (empty when there are none)."""
     if site_dir is not None and (site_dir / f"{language}.po").is_file():
-        catalog.merge(parse_po((site_dir / f"{language}.po").read_text("utf-8"), language))
+        return parse_po((site_dir / f"{language}.po").read_text("utf-8"), language)
+    return Catalog(language)
+
+
+def load_catalog(language: str, site_dir: Path | None = None) -> Catalog:
+    """The packaged catalog for `language`, overlaid with the site's own `.po` if present."""
+    catalog = packaged_catalog(language)
+    catalog.merge(site_catalog(language, site_dir))
     return catalog
 
 
+def fallback_chain(language: str) -> list[str]:
+    """The languages looked in, in order, before the English source: Tày -> [tyz, vi]."""
+    if language == SOURCE_LANGUAGE:
+        return [SOURCE_LANGUAGE]  # only a site en.po; an English reader never gets Vietnamese
+    return list(dict.fromkeys([language, FALLBACK]))
+
+
 class Translator:
-    """Looks strings up in the chosen language with the string-by-string fallback chain."""
+    """Looks strings up in the chosen language with the string-by-string fallback chain.
+
+    The `.po` files are read when the Translator is made, so a new one (`set_language`) sees
+    translations imported since."""
 
     def __init__(self, language: str = DEFAULT_LANGUAGE, site_dir: Path | None = None):
         self.language = language
-        # English is the source language: it needs no catalog and no Vietnamese fallback.
-        chain = [] if language == "en" else list(dict.fromkeys([language, FALLBACK]))
-        self._chain = [load_catalog(lang, site_dir) for lang in chain]
+        self._chain = [load_catalog(lang, site_dir) for lang in fallback_chain(language)]
 
     def gettext(self, message: str) -> str:
-        """The translation of `message`, or its fallback."""
+        """The translation of `message`, or its fallback (never an empty string)."""
         for catalog in self._chain:
             found = catalog.messages.get(message)
             if found:
                 return found
         return message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The form of a counted message for `n`, with the same fallback chain."""
+        for catalog in self._chain:
+            forms = catalog.plurals.get(singular)
+            if forms:
+                index = plural_rule(catalog.language).index(n)
+                return forms[min(index, len(forms) - 1)]
+            found = catalog.messages.get(singular)
+            if found and plural_rule(catalog.language).nplurals == 1:
+                return found  # a one-form language may translate a plural entry as a singular
+        return singular if n == 1 else plural
 
 
 _current = Translator()
@@ -109,10 +196,56 @@ def current_language() -> str:
     return _current.language
 
 
-def format_date(day: date) -> str:
-    """A date as readers here write it (dd/mm/yyyy); Tày and Nùng have no CLDR data, so every
-    language uses the Vietnamese form."""
-    return day.strftime("%d/%m/%Y")
+# -- locale data -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LocaleData:
+    """The conventions a language's screens and printouts follow for dates, numbers and sorting."""
+
+    source: str  # the locale whose conventions these are
+    date_format: str
+    decimal: str
+    group: str
+    collation: str  # "vi": kiosk.text.sort_key (Vietnamese dictionary order)
+
+
+_VIETNAMESE = LocaleData("vi", "%d/%m/%Y", ",", ".", "vi")
+#: Which locale data each language uses. Tày, Nùng and H'Mông have no CLDR/Babel data: they
+#: borrow Vietnam's conventions explicitly (readers learnt dates and numbers in Vietnamese
+#: school, and their names and titles sort in the Vietnamese alphabet their scripts extend).
+#: English readers here are in Vietnam too: day-first dates (never the ambiguous US order) and
+#: the same Vietnamese sorting of Vietnamese titles, but English digit grouping.
+LOCALES: dict[str, LocaleData] = {
+    "vi": _VIETNAMESE,
+    "tyz": _VIETNAMESE,
+    "nut": _VIETNAMESE,
+    "hnj": _VIETNAMESE,
+    "en": LocaleData("en", "%d/%m/%Y", ".", ",", "vi"),
+}
+
+
+def locale_for(language: str | None = None) -> LocaleData:
+    """The locale data of `language` (default: the current one; Vietnamese for any other)."""
+    return LOCALES.get(language or current_language(), _VIETNAMESE)
+
+
+def format_date(day: date, language: str | None = None) -> str:
+    """A date as readers here write it: dd/mm/yyyy in every language (see LOCALES)."""
+    return day.strftime(locale_for(language).date_format)
+
+
+def format_number(value: int | float, language: str | None = None, decimals: int = 0) -> str:
+    """A number with the language's grouping: 12.345 in Vietnamese (and Tày ...), 12,345 in
+    English."""
+    data = locale_for(language)
+    text = f"{value:,.{decimals}f}"
+    return text.translate(str.maketrans({",": data.group, ".": data.decimal}))
+
+
+def sort_key(language: str | None = None) -> Callable[[str], tuple]:
+    """The sort key for lists shown in `language` (Vietnamese collation for all of them)."""
+    from kiosk import text  # late: kiosk.text is larger and not needed by most callers
+
+    return text.sort_key
 
 
 def _(message: str) -> str:
@@ -123,3 +256,8 @@ def _(message: str) -> str:
 def N_(message: str) -> str:
     """Mark a string for translation without translating it yet (tables of messages)."""
     return message
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """Translate a counted message into the current language: `n` picks the form."""
+    return _current.ngettext(singular, plural, n)

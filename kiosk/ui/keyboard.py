@@ -15,8 +15,9 @@ ROWS: tuple[tuple[str, ...], ...] = (
     ("q", "w", "e", "r", "t", "y", "u", "i", "o", "p", BACKSPACE),
     ("a", "s", "d", "f", "g", "h", "j", "k", "l", "đ", "ă"),
     ("z", "x", "c", "v", "b", "n", "m", "â", "ê", "ô", "ơ"),
-    ("ư", *TONES, SPACE, CLEAR),
+    ("ư", *TONES, "'", SPACE, CLEAR),  # the apostrophe: Tày-Nùng t' (1961 script)
 )
+ALL_KEYS = frozenset(key for row in ROWS for key in row)
 VOWELS = set("aeiouyăâêôơư")
 
 
@@ -44,3 +45,18 @@ def apply_tone(text: str, mark: str) -> str:
             letter = unicodedata.normalize("NFC", bare + mark)
             return text[:i] + letter + text[i + 1 :]
     return text
+
+
+def keys_for(typed: str) -> list[str]:
+    """The key presses that type `typed`: each letter's key, then its tone key ("hoàng" is
+    h, o, a, à, n, g), for scripts, tests and the layout scenes."""
+    tone_keys = {mark: key for key, mark in TONES.items()}
+    keys = []
+    for char in typed:
+        if char == " ":
+            keys.append(SPACE)
+            continue
+        parts = unicodedata.normalize("NFD", char)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tone_keys))
+        keys += [base.lower(), *(tone_keys[c] for c in parts if c in tone_keys)]
+    return keys

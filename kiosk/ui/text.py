@@ -16,7 +16,7 @@ LANGUAGE_NAMES: dict[str, str] = {
     "en": "English",
     "tyz": "Tày",
     "nut": "Nùng",
-    "hnj": "Hmoob",
+    "hnj": "Hmôngz",  # Vietnamese-based H'Mông script (RPA: Hmoob); to be confirmed
 }
 
 
@@ -24,3 +24,9 @@ def tr(message: str, *_depends: object) -> str:
     """`message` in the current language; extra arguments are ignored (a .kv rule passes
     ``app.lang`` so that Kivy re-evaluates the text when the language changes)."""
     return i18n._(message)
+
+
+def tr_n(singular: str, plural: str, n: int, *_depends: object) -> str:
+    """The form of a counted message for `n` in the current language (`kiosk.i18n.ngettext`);
+    extra arguments are ignored, as for :func:`tr`."""
+    return i18n.ngettext(singular, plural, n)

@@ -49,7 +49,7 @@ def test_languages_are_named_in_their_own_script():
         "en": "English",
         "tyz": "Tày",
         "nut": "Nùng",
-        "hnj": "Hmoob",
+        "hnj": "Hmôngz",
     }
 
 
@@ -70,3 +70,12 @@ def test_keyboard(keys: list[str], expected: str):
     for key in keys:
         text = keyboard.press(text, key)
     assert text == expected
+
+
+@pytest.mark.parametrize("typed", ["hoàng văn tâm", "đường kách mệnh", "nông văn fạ", "t'ắng"])
+def test_keys_for_types_text_back_exactly(typed: str):
+    text = ""
+    for key in keyboard.keys_for(typed):
+        assert key in keyboard.ALL_KEYS
+        text = keyboard.press(text, key)
+    assert text == typed
