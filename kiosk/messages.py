@@ -49,12 +49,20 @@ ASK_STAFF = frozenset(
 )
 
 
+ASK_LIBRARIAN = N_("Please ask the librarian.")
+
+
+def refusal_msgids(reason: Refusal) -> tuple[str, ...]:
+    """The untranslated sentences of a refusal, with 'ask the librarian' where it applies
+    (the audio prompts speak them in the reader's language, see kiosk.audio.prompts)."""
+    if reason in ASK_STAFF and reason != Refusal.UNKNOWN_READER:
+        return (REFUSALS[reason], ASK_LIBRARIAN)
+    return (REFUSALS[reason],)
+
+
 def refusal_text(reason: Refusal) -> str:
     """The translated sentence for a refusal, with 'ask the librarian' where it applies."""
-    message = _(REFUSALS[reason])
-    if reason in ASK_STAFF and reason != Refusal.UNKNOWN_READER:
-        message += " " + _("Please ask the librarian.")
-    return message
+    return " ".join(_(message) for message in refusal_msgids(reason))
 
 
 def notice_text(notice: Notice) -> str:

@@ -128,9 +128,17 @@ class KioskButton(ButtonBehavior, BoxLayout):
     font_size = NumericProperty(sp(20))
     icon_size = NumericProperty(sp(32))
 
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("colour", theme.TILE["neutral"])  # the palette in force now
+        super().__init__(**kwargs)
+
+
+class HelpButton(KioskButton):
+    """The "?" button of every screen: the screen's help in pictures and words, said aloud."""
+
 
 class Header(BoxLayout):
-    """The title bar: a home button (when ``home``), an icon and the title."""
+    """The title bar: a home button (when ``home``), an icon, the title and the help button."""
 
     title = StringProperty("")
     icon = StringProperty("")
@@ -143,6 +151,10 @@ class Banner(BoxLayout):
     icon = StringProperty("")
     text = StringProperty("")
     colour = ColorProperty(theme.NOTICE)
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("colour", theme.NOTICE)  # the palette in force now
+        super().__init__(**kwargs)
 
 
 load_kv("base")

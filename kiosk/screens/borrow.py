@@ -7,6 +7,7 @@ from functools import partial
 
 from kivy.properties import NumericProperty, StringProperty
 
+from kiosk.audio import prompts
 from kiosk.screens import messages
 from kiosk.screens.base import KioskScreen, load_kv
 from kiosk.screens.messages import ResultLine
@@ -54,7 +55,7 @@ class BorrowScreen(KioskScreen):
     def on_tag(self, tap) -> bool:
         if tap.kind in ("item", "unknown"):  # an unknown tag: the desk says "not in catalogue"
             result = self.app.session.borrow(tap.key)
-            self.app.feedback(result.ok)
+            self.app.feedback(result.ok, *prompts.result_keys(result))
             self.refresh()
         return True  # cards (this reader's or another) are ignored while borrowing
 

@@ -38,8 +38,10 @@ class HomeScreen(KioskScreen):
             self.app.show("staff", card=tap.key)
         elif tap.kind == "item":
             self.hint = tr("To borrow, press Borrow first; to return, press Return.")
+            self.app.say("item-on-home")
         else:
             self.hint = tr("This card or book is not known here. Please ask the librarian.")
+            self.app.say("unknown-tag")
         return True
 
 

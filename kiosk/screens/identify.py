@@ -5,6 +5,7 @@ from __future__ import annotations
 from kivy.animation import Animation
 from kivy.properties import ColorProperty, StringProperty
 
+from kiosk.audio import prompts
 from kiosk.circulation import Refusal
 from kiosk.screens import messages
 from kiosk.screens.base import KioskScreen, load_kv
@@ -43,9 +44,11 @@ class IdentifyScreen(KioskScreen):
             self.app.identify(tap.key, purpose=self.purpose)
         elif tap.kind == "item":
             self.error = tr("That is a book. Please tap your card first.")
+            self.app.say("book-not-card")
             self.error_icon, self.error_colour = theme.ICONS["notice"], theme.NOTICE
         else:
             self.show_error(Refusal.UNKNOWN_READER)
+            self.app.feedback(False, prompts.refusal_key(Refusal.UNKNOWN_READER))
         return True
 
 

@@ -103,6 +103,7 @@ class ResultLine(BoxLayout):
 
     def __init__(self, **kwargs: object) -> None:
         self.register_event_type("on_press_button")
+        kwargs.setdefault("highlight", theme.SURFACE)  # the palette in force now
         super().__init__(**kwargs)
 
 

@@ -3,6 +3,7 @@ says it goes to the rotation shelf."""
 
 from __future__ import annotations
 
+from kiosk.audio import prompts
 from kiosk.screens import messages
 from kiosk.screens.base import KioskScreen, load_kv
 from kiosk.screens.messages import ResultLine
@@ -22,7 +23,7 @@ class ReturnScreen(KioskScreen):
         if tap.kind not in ("item", "unknown"):
             return True  # a card: nothing to do here
         result = session_mod.return_item(self.app.services, tap.key)
-        self.app.feedback(result.ok)
+        self.app.feedback(result.ok, *prompts.result_keys(result))
         self.ids.lines.add_widget(
             ResultLine.of(messages.describe(result)), index=len(self.ids.lines.children)
         )

@@ -42,6 +42,7 @@ class StaffScreen(KioskScreen):
             self.card, self.pin, self.error = tap.key, "", ""
         else:
             self.error = tr("This is not a staff card.")
+            self.app.say("not-staff-card")
         return True
 
     def key(self, key: str, *_args: object) -> None:

@@ -3,36 +3,44 @@
 Sizes follow the window: the 7-inch 800x480 display is the reference (scale 1), a larger or
 portrait screen scales type and buttons up, never below the reference (elderly readers).
 Touch targets never go under 48 dp (``MIN_TARGET``).
+
+Two accessibility modes, chosen on the staff Settings screen (kiosk.preferences):
+- large text: ``Theme.large_text`` multiplies the type sizes (``TEXT_SCALE``); .kv rules bind
+  to them, so it works live; FitLabel still shrinks a text that would not fit its box;
+- high contrast: :func:`use_palette` swaps the module's colour constants (kiosk.ui.palette).
+  .kv rules read them when a widget is built, so the app rebuilds its screens after a switch.
 """
 
 from __future__ import annotations
 
 from kivy.event import EventDispatcher
 from kivy.metrics import dp, sp
-from kivy.properties import NumericProperty
+from kivy.properties import BooleanProperty, NumericProperty
+
+from kiosk.ui import palette as palettes
 
 MIN_TARGET = dp(48)
+TEXT_SCALE = 1.3  # type sizes in large-text mode
 
-# Colours (RGBA 0..1): high contrast on a warm light background.
-BACKGROUND = (0.97, 0.96, 0.92, 1)
-SURFACE = (1, 1, 1, 1)
-INK = (0.1, 0.1, 0.1, 1)
-MUTED = (0.33, 0.33, 0.33, 1)
-HEADER = (0.08, 0.28, 0.45, 1)
-ON_COLOUR = (1, 1, 1, 1)
-OK = (0.13, 0.48, 0.2, 1)
-REFUSED = (0.72, 0.11, 0.11, 1)
-ASK_STAFF = (0.85, 0.35, 0.0, 1)
-NOTICE = (0.08, 0.4, 0.75, 1)
-OVERDUE_BG = (1, 0.88, 0.86, 1)
-TILE = {
-    "borrow": (0.13, 0.48, 0.2, 1),
-    "return": (0.08, 0.4, 0.75, 1),
-    "search": (0.45, 0.2, 0.55, 1),
-    "loans": (0.0, 0.41, 0.36, 1),
-    "neutral": (0.3, 0.33, 0.36, 1),
-    "staff": (0.25, 0.25, 0.25, 1),
-}
+# Colours (RGBA 0..1), set by use_palette(): the normal palette until a site asks otherwise.
+BACKGROUND = SURFACE = INK = MUTED = HEADER = ON_COLOUR = palettes.NORMAL.INK
+OK = REFUSED = ASK_STAFF = NOTICE = OVERDUE_BG = palettes.NORMAL.INK
+TILE: dict[str, tuple[float, float, float, float]] = {}
+palette = palettes.NORMAL
+
+
+def use_palette(high_contrast: bool) -> palettes.Palette:
+    """Switch every colour constant to the normal or the high-contrast palette. Widgets
+    built afterwards take the new colours (the app rebuilds its screens)."""
+    global palette
+    palette = palettes.HIGH_CONTRAST if high_contrast else palettes.NORMAL
+    globals().update(palette.colours())
+    TILE.clear()  # the same dict object: modules holding it see the new tiles
+    TILE.update(palette.TILE)
+    return palette
+
+
+use_palette(False)
 
 # Icon glyphs (Noto Sans Symbols 2; see kiosk.ui.fonts).
 ICONS = {
@@ -51,6 +59,19 @@ ICONS = {
     "home": "\U0001f3e0",
     "book": "\U0001f56e",
     "back": "\u2b8c",
+    "help": "\u2753",  # question mark ornament
+    "settings": "\U0001f6e0",  # hammer and wrench
+    "volume": "\U0001f50a",  # speaker with sound waves
+    "mute": "\U0001f507",  # speaker crossed out
+    "large_text": "\U0001f5da",  # increase font size
+    "contrast": "\u25d1",  # circle with right half black
+    "play": "\u25b6",
+    "close": "\u2716",
+    "listen": "\U0001f5e3",  # speaking head
+    "language": "\U0001f5e3",
+    "done": "\u2714",
+    "calendar": "\U0001f5d3",
+    "qr": "\u25a6",  # square with a crosshatch: the QR receipt
 }
 
 
@@ -66,18 +87,27 @@ class Theme(EventDispatcher):
     pad = NumericProperty(dp(10))
     button = NumericProperty(dp(60))
     header = NumericProperty(dp(56))
+    large_text = BooleanProperty(False)
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._size = (800.0, 480.0)
+        self.fbind("large_text", lambda *_a: self.fit(*self._size))
 
     def fit(self, width: float, height: float) -> None:
-        """Scale to a window of `width` x `height` pixels."""
+        """Scale to a window of `width` x `height` pixels (and to the large-text mode)."""
+        self._size = (width, height)
         landscape = width >= height
         ref_w, ref_h = (800, 480) if landscape else (480, 800)
         scale = max(1.0, min(width / ref_w, height / ref_h, 1.6))
+        # Large text: type grows by TEXT_SCALE; bars and buttons a little, to give it room.
+        words, room = (TEXT_SCALE, 1.12) if self.large_text else (1.0, 1.0)
         self.scale = scale
-        self.text = sp(20) * scale
-        self.small = sp(16) * scale
-        self.title = sp(26) * scale
-        self.huge = sp(52) * scale
-        self.icon = sp(40) * scale
+        self.text = sp(20) * scale * words
+        self.small = sp(16) * scale * words
+        self.title = sp(26) * scale * words
+        self.huge = sp(52) * scale * min(words, 1.15)
+        self.icon = sp(40) * scale * min(words, 1.15)
         self.pad = dp(10) * scale
-        self.button = max(MIN_TARGET, dp(60) * scale)
-        self.header = max(MIN_TARGET, dp(56) * scale)
+        self.button = max(MIN_TARGET, dp(60) * scale * room)
+        self.header = max(MIN_TARGET, dp(56) * scale * room)
