@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kiosk import catalog, isbn, text
-from kiosk.i18n import _
+from kiosk.i18n import _, ngettext
 from kiosk.store.db import db, write_transaction
 from kiosk.store.models import Copy, CopyTag, Title
 
@@ -72,9 +72,11 @@ class ImportRejected(Exception):
         more = len(problems) - 50
         tail = "\n  " + _("... and {count} more").format(count=more) if more > 0 else ""
         super().__init__(
-            _("{source}: nothing imported, {count} problem(s):").format(
-                source=source, count=len(problems)
-            )
+            ngettext(
+                "{source}: nothing imported, {count} problem:",
+                "{source}: nothing imported, {count} problems:",
+                len(problems),
+            ).format(source=source, count=len(problems))
             + "\n"
             + shown
             + tail

@@ -12,11 +12,24 @@ from typing import Any
 
 from kiosk import counters, text
 from kiosk.clock import Clock
-from kiosk.i18n import _
+from kiosk.i18n import N_, _, format_date, ngettext
 from kiosk.store.db import write_transaction
 from kiosk.store.models import Loan, Reader
 
 CONSENT_VERSION = "2026-1"
+# The consent notice a reader accepts: its wording is version CONSENT_VERSION (change both
+# together). Short, plain sentences (many readers read little); {date} and {days} are filled
+# in for the reader when it is shown (see `consent_notice`).
+CONSENT_NOTICE = (
+    N_("We keep your name, your group, your card number and the books you borrow."),
+    N_("We keep them only to lend you books and to remind you to bring them back."),
+    N_(
+        "Your card is valid until {date}. When you return a book, your name is taken off it"
+        " after {days} days."
+    ),
+    N_("Your name never leaves this library: the province gets only counts."),
+    N_("You may ask the librarian at any time to see all we keep about you, or to erase it."),
+)
 
 
 class ReaderError(ValueError):
@@ -68,6 +81,13 @@ def register(
     return reader
 
 
+def consent_notice(expires: date, retention_days: int) -> list[str]:
+    """The consent notice in the current language, with the reader's dates filled in."""
+    return [
+        _(line).format(date=format_date(expires), days=retention_days) for line in CONSENT_NOTICE
+    ]
+
+
 def lookup(reference: str) -> Reader:
     """A reader by number (`12` or `#12`) or by card id."""
     ref = text.clean(reference).lstrip("#")
@@ -114,9 +134,11 @@ def ensure_erasable(reader: Reader) -> None:
     held = Loan.select().where((Loan.reader == reader) & Loan.returned_at.is_null()).count()
     if held:
         raise ReaderError(
-            _("reader #{number} still has {count} book(s) on loan").format(
-                number=reader.id, count=held
-            )
+            ngettext(
+                "reader #{number} still has {count} book on loan",
+                "reader #{number} still has {count} books on loan",
+                held,
+            ).format(number=reader.id, count=held)
         )
 
 

@@ -6,8 +6,9 @@ import argparse
 import json
 import sys
 from datetime import date
+from pathlib import Path
 
-from kiosk import communes, reports, sample
+from kiosk import communes, report_page, reports, sample
 from kiosk import config as config_mod
 from kiosk.cli.common import load_config, open_store, print_table
 from kiosk.clock import SystemClock
@@ -44,6 +45,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     year.add_argument("year", nargs="?", type=int, help="YYYY")
     for sub in (month, year):
         sub.add_argument("--csv", action="store_true", help=_("print CSV for a spreadsheet"))
+        sub.add_argument(
+            "--html",
+            type=Path,
+            metavar=_("FILE"),
+            help=_("also write the printable A4 page (HTML, in Vietnamese) to FILE"),
+        )
         sub.set_defaults(func=report_command)
 
 
@@ -99,4 +106,8 @@ def report_command(args: argparse.Namespace) -> int:
         reports.to_csv(report) if args.csv else reports.to_text(report),
         end="" if args.csv else "\n",
     )
+    if args.html:
+        unit = report_page.unit_from_config(config)
+        report_page.write(args.html, report, unit, today, config.data_dir / "locale")
+        print(_("Printable page written to {file}.").format(file=args.html), file=sys.stderr)
     return 0

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kiosk import catalog_csv, catalog_export, catalog_marc
 from kiosk.cli.common import open_store, print_table
-from kiosk.i18n import _
+from kiosk.i18n import _, ngettext
 from kiosk.store import search
 
 
@@ -89,9 +89,12 @@ def _import_marc(args: argparse.Namespace) -> int:
         print("  " + _("Note: {problem}").format(problem=problem))
     if skipped:
         print(
-            _(
-                "{count} record(s) could not be read and were skipped; the other records were"
-                " imported:"
+            ngettext(
+                "{count} record could not be read and was skipped; the other records were"
+                " imported:",
+                "{count} records could not be read and were skipped; the other records were"
+                " imported:",
+                len(skipped),
             ).format(count=len(skipped)),
             file=sys.stderr,
         )
@@ -114,9 +117,11 @@ def export_command(args: argparse.Namespace) -> int:
     )
     if summary.titles_without_copies:
         print(
-            _("{count} title(s) without copies are not in the CSV file.").format(
-                count=summary.titles_without_copies
-            )
+            ngettext(
+                "{count} title without copies is not in the CSV file.",
+                "{count} titles without copies are not in the CSV file.",
+                summary.titles_without_copies,
+            ).format(count=summary.titles_without_copies)
         )
     return 0
 

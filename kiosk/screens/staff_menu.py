@@ -8,6 +8,8 @@ from functools import partial
 from kivy.properties import StringProperty
 
 from kiosk import counters
+from kiosk.i18n import N_
+from kiosk.screens import SCREENS
 from kiosk.screens.base import KioskButton, KioskScreen, WrapLabel, load_kv
 from kiosk.ui import session as session_mod
 from kiosk.ui import theme
@@ -15,7 +17,15 @@ from kiosk.ui.text import tr
 
 #: The operations offered, in menu order: (screen name, icon key in theme.ICONS, label).
 #: A screen that is not registered in kiosk.screens.SCREENS gets no button.
-STAFF_OPERATIONS: tuple[tuple[str, str, str], ...] = ()
+STAFF_OPERATIONS: tuple[tuple[str, str, str], ...] = (
+    ("staff_register", "card", N_("Register a reader")),
+    ("staff_labels", "book", N_("Label books")),
+    ("staff_inventory", "search", N_("Check the shelves")),
+    ("staff_import", "borrow", N_("Catalogue import")),
+    ("staff_rotation", "renew", N_("Rotation batches")),
+    ("staff_reports", "loans", N_("Reports")),
+    ("settings", "settings", N_("Settings")),
+)
 
 
 def labels() -> dict[str, str]:
@@ -49,7 +59,7 @@ class StaffMenuScreen(KioskScreen):
         grid = self.ids.operations
         grid.clear_widgets()
         for screen, icon, label in STAFF_OPERATIONS:
-            if not self.manager.has_screen(screen):
+            if screen not in SCREENS:
                 continue
             button = KioskButton(
                 action=screen, text=tr(label), icon=theme.ICONS.get(icon, ""), colour=theme.HEADER

@@ -1,0 +1,153 @@
+"""Catalogue import and export as the staff screen shows them: pure Python, no Kivy.
+
+``check`` is the dry run (what would change, what is wrong, nothing written), ``apply`` the
+import itself; both return an :class:`ImportView` of translated lines, and neither raises for a
+bad file: a broken file is a reason to show, not a crash. CSV files are all or nothing; MARC
+files import their good records and list the others (see kiosk.catalog_marc).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from kiosk import catalog_csv, catalog_export, catalog_marc
+from kiosk.catalog_csv import ImportRejected
+from kiosk.config import Config
+from kiosk.i18n import _, ngettext
+from kiosk.ui import staff_files
+
+MAX_PROBLEMS = 500  # listed on screen; the count says how many there are in all
+
+
+@dataclass
+class ImportView:
+    """The result of a dry run or an import, ready to show."""
+
+    ok: bool  # something can be (or was) imported
+    dry_run: bool
+    headline: str
+    lines: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def problem_text(problem: object) -> str:
+    """A problem of either importer; a whole-file one (line 0) is only its message."""
+    if isinstance(problem, catalog_csv.RowProblem) and problem.line == 0:
+        return problem.message
+    return str(problem)
+
+
+def _rejected(exc: ImportRejected, dry_run: bool) -> ImportView:
+    problems = [problem_text(p) for p in exc.problems]
+    return ImportView(
+        False,
+        dry_run,
+        ngettext(
+            "Nothing can be imported from this file: {count} problem.",
+            "Nothing can be imported from this file: {count} problems.",
+            len(problems),
+        ).format(count=len(problems)),
+        [],
+        cap_problems(problems),
+    )
+
+
+def cap_problems(problems: list[str]) -> list[str]:
+    """At most MAX_PROBLEMS lines, the last one saying how many more there are."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    more = len(problems) - MAX_PROBLEMS
+    return [*problems[:MAX_PROBLEMS], _("... and {count} more").format(count=more)]
+
+
+def _csv_view(summary: catalog_csv.Summary) -> ImportView:
+    lines = [
+        _("Rows in the file: {count}").format(count=summary.rows),
+        _("New titles: {count}").format(count=summary.titles_new),
+        _("Titles already in the catalogue (copies added): {count}").format(
+            count=summary.titles_merged
+        ),
+        _("Copies added: {count}").format(count=summary.copies),
+    ]
+    if summary.dry_run:
+        headline = _("The file is correct. Check what will change, then press Import.")
+    else:
+        headline = _("Imported: {copies} copies.").format(copies=summary.copies)
+    return ImportView(True, summary.dry_run, headline, lines)
+
+
+def _marc_view(summary: catalog_marc.MarcSummary) -> ImportView:
+    lines = [
+        _("MARC records in the file: {count}").format(count=summary.records),
+        _("New titles: {count}").format(count=summary.titles_new),
+        _("Titles already in the catalogue (copies added): {count}").format(
+            count=summary.titles_merged
+        ),
+        _("Copies added: {count}").format(count=summary.copies),
+        _("Copies already held (left as they are): {count}").format(count=summary.copies_existing),
+    ]
+    problems = [
+        (_("Skipped: {problem}") if p.skipped else _("Note: {problem}")).format(problem=p)
+        for p in summary.problems
+    ]
+    if summary.dry_run:
+        headline = _("Check what will change, then press Import.")
+        if summary.skipped:
+            headline = ngettext(
+                "{count} record cannot be read and will be skipped; the others can be imported.",
+                "{count} records cannot be read and will be skipped; the others can be imported.",
+                summary.skipped,
+            ).format(count=summary.skipped)
+    else:
+        headline = _("Imported: {copies} copies.").format(copies=summary.copies)
+        if summary.skipped:
+            headline += " " + ngettext(
+                "{count} record skipped.", "{count} records skipped.", summary.skipped
+            ).format(count=summary.skipped)
+    return ImportView(True, summary.dry_run, headline, lines, cap_problems(problems))
+
+
+def run(path: Path, dry_run: bool) -> ImportView:
+    """Check (dry run) or import the file at `path`, CSV or MARC as its first bytes say."""
+    try:
+        data = catalog_marc.read_file(path)
+        if catalog_marc.detect_format(data) == "csv":
+            return _csv_view(catalog_csv.import_csv(path, dry_run=dry_run))
+        return _marc_view(catalog_marc.import_marc(path, dry_run=dry_run))
+    except ImportRejected as exc:
+        return _rejected(exc, dry_run)
+
+
+def check(path: Path) -> ImportView:
+    """The dry run: what importing `path` would change; nothing is written."""
+    return run(path, dry_run=True)
+
+
+def apply(path: Path) -> ImportView:
+    """Import `path`."""
+    return run(path, dry_run=False)
+
+
+@dataclass(frozen=True)
+class Exported:
+    """Where an export went and what it holds."""
+
+    path: Path
+    titles: int
+    copies: int
+
+    def message(self) -> str:
+        return _("{titles} titles, {copies} copies written to {file}.").format(
+            titles=self.titles, copies=self.copies, file=self.path
+        )
+
+
+def export(config: Config, kind: str, now: datetime) -> Exported:
+    """Write the catalogue as CSV (`kind` "csv") or MARC ("marc") to the USB stick."""
+    suffix = ".csv" if kind == "csv" else ".mrc"
+    path = staff_files.export_path(config, "catalogue", suffix, now)
+    writer = catalog_export.to_csv if kind == "csv" else catalog_export.to_marc
+    summary = writer(path)
+    return Exported(path, summary.titles, summary.copies)
