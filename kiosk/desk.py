@@ -120,6 +120,31 @@ def reader_loans(reader_id: int) -> list[LoanView]:
     return [_loan(row) for row in rows.fetchall()]
 
 
+@dataclass(frozen=True)
+class LoanLine:
+    """One current loan as a reader sees it: what to renew, the title and the due date."""
+
+    accession: str
+    title: str
+    due: date
+    overdue: bool
+
+
+def loan_lines(reader_id: int, today: date) -> list[LoanLine]:
+    """The reader's current loans with their titles, soonest due first (read-only)."""
+    rows = db.execute_sql(
+        "SELECT c.accession, t.title, l.due FROM loan l JOIN copy c ON c.id = l.copy_id"
+        " JOIN title t ON t.id = c.title_id WHERE l.reader_id = ? AND l.returned_at IS NULL"
+        " ORDER BY l.due, l.id",
+        (reader_id,),
+    ).fetchall()
+    lines = []
+    for accession, title, due in rows:
+        day = date.fromisoformat(due)
+        lines.append(LoanLine(accession, title, day, day < today))
+    return lines
+
+
 class Desk:
     """Borrow, return and renew against the store, with the commune's loan rules."""
 
@@ -279,13 +304,14 @@ class Desk:
             counters.bump(counters.RENEWALS, stamp, group)
             return self._result("renew", copy, item, decision)
 
-    def count_passage(self, entering: bool = True) -> None:
+    def count_passage(self, entering: bool = True, stamp: Stamp | None = None) -> None:
         """A person broke the door beam: count a visit when they come in (a single beam cannot
-        tell, so the hardware reports every pass as entering)."""
+        tell, so the hardware reports every pass as entering). `stamp`: when it happened, for
+        a count written later than the passage."""
         if not entering:
             return
         with write_transaction():
-            stamp = self.clock.stamp()
+            stamp = stamp or self.clock.stamp()
             db.execute_sql("INSERT INTO visit (at, source) VALUES (?, 'door')", (str(stamp.wall),))
             counters.bump(counters.VISITS_DOOR, stamp)
 

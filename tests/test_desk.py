@@ -220,3 +220,19 @@ def test_a_mistaken_loan_is_cancelled_not_counted(desk, clock):
     assert not desk.cancel_loan(CARD, "LS-0001")  # nothing left to cancel
     desk.borrow(CHILD, "LS-0004")
     assert not desk.cancel_loan(CARD, "LS-0004")  # someone else's loan
+
+
+def test_loan_lines_show_titles_soonest_first_and_overdue(desk, clock):
+    from kiosk.desk import find_reader, loan_lines
+
+    desk.borrow(CARD, "LS-0004")
+    clock.advance(days=3)
+    desk.borrow(CARD, "LS-0001")
+    reader = find_reader(CARD).view.id
+    lines = loan_lines(reader, clock.now().date())
+    assert [line.accession for line in lines] == ["LS-0004", "LS-0001"]
+    assert lines[1].title == "Dế Mèn phiêu lưu ký" and not any(x.overdue for x in lines)
+    late = loan_lines(reader, lines[1].due)  # the first is overdue that day, the second due
+    assert [x.overdue for x in late] == [True, False]
+    desk.return_item("LS-0004")
+    assert [x.accession for x in loan_lines(reader, clock.now().date())] == ["LS-0001"]

@@ -6,14 +6,14 @@ from functools import partial
 
 from kivy.properties import StringProperty
 
-from kiosk.desk import Result
+from kiosk.audio import prompts
+from kiosk.desk import LoanLine, Result
 from kiosk.i18n import format_date
 from kiosk.screens import messages
 from kiosk.screens.base import KioskScreen, load_kv
 from kiosk.screens.messages import Outcome, ResultLine
 from kiosk.ui import theme
-from kiosk.ui.session import LoanLine
-from kiosk.ui.text import tr
+from kiosk.ui.text import tr, tr_n
 
 
 class LoansScreen(KioskScreen):
@@ -30,7 +30,7 @@ class LoansScreen(KioskScreen):
         self.ids.lines.clear_widgets()
 
     def _outcome(self, loan: LoanLine) -> Outcome:
-        result = self._outcomes.get(loan.item)
+        result = self._outcomes.get(loan.accession)
         due = tr("Bring it back by {date}.").format(date=format_date(loan.due))
         if result is not None and not result.ok:  # refused: say why, and the date still due
             shown = messages.describe(result)
@@ -50,11 +50,15 @@ class LoansScreen(KioskScreen):
         if not loans:
             self.summary = tr("You have no books on loan.")
         elif overdue:
-            self.summary = tr("{count} book(s) on loan, {overdue} overdue.").format(
-                count=len(loans), overdue=overdue
-            )
+            self.summary = tr_n(
+                "{count} book on loan, {overdue} overdue.",
+                "{count} books on loan, {overdue} overdue.",
+                len(loans),
+            ).format(count=len(loans), overdue=overdue)
         else:
-            self.summary = tr("{count} book(s) on loan.").format(count=len(loans))
+            self.summary = tr_n(
+                "{count} book on loan.", "{count} books on loan.", len(loans)
+            ).format(count=len(loans))
         for index, loan in enumerate(loans):
             line = ResultLine.of(
                 self._outcome(loan),
@@ -62,12 +66,12 @@ class LoansScreen(KioskScreen):
                 button_action=f"renew-{index}",
                 highlight=theme.OVERDUE_BG if loan.overdue else theme.SURFACE,
             )
-            line.bind(on_press_button=partial(self.renew, loan.item))
+            line.bind(on_press_button=partial(self.renew, loan.accession))
             box.add_widget(line)
 
     def renew(self, item: str, *_args: object) -> None:
         result = self.app.session.renew(item)
-        self.app.feedback(result.ok)
+        self.app.feedback(result.ok, *prompts.result_keys(result))
         self._outcomes[item] = result
         self.refresh()
 
@@ -75,7 +79,7 @@ class LoansScreen(KioskScreen):
         results = self.app.session.renew_all()
         for result in results:
             self._outcomes[result.accession or result.item] = result
-        self.app.feedback(all(r.ok for r in results))
+        self.app.feedback(all(r.ok for r in results), *prompts.results_keys(results))
         self.refresh()
 
 

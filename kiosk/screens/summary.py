@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
-from kivy.properties import StringProperty
+from kivy.graphics.texture import Texture
+from kivy.properties import ObjectProperty, StringProperty
+from kivy.uix.modalview import ModalView
 
+from kiosk import receipt
 from kiosk.i18n import format_date
 from kiosk.screens.base import KioskScreen, WrapLabel, load_kv
-from kiosk.ui.text import tr
+from kiosk.ui.text import tr, tr_n
+
+
+def qr_texture(text: str) -> Texture:
+    """A texture of the QR code of `text`, one texel per module (drawn without smoothing)."""
+    rows = receipt.qr_modules(text)
+    size = len(rows)
+    # Kivy textures start at the bottom row; dark modules are 0, light ones 255.
+    pixels = bytes(0 if dark else 255 for row in reversed(rows) for dark in row)
+    texture = Texture.create(size=(size, size), colorfmt="luminance")
+    texture.blit_buffer(pixels, colorfmt="luminance", bufferfmt="ubyte")
+    texture.mag_filter = texture.min_filter = "nearest"
+    return texture
+
+
+class ReceiptView(ModalView):
+    """The QR receipt over the summary; a touch on Close (or leaving the screen) removes it."""
+
+    texture = ObjectProperty(None, allownone=True)
+    text = StringProperty("")
 
 
 class SummaryScreen(KioskScreen):
@@ -14,16 +36,28 @@ class SummaryScreen(KioskScreen):
 
     heading = StringProperty("")
     due = StringProperty("")
+    receipt = StringProperty("")  # the QR receipt's text ("" when there is none to offer)
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.receipt_view = ReceiptView()
 
     def on_activate(self, **kwargs: object) -> None:
         session = self.app.session
         lent = session.lent()
         box = self.ids.titles
         box.clear_widgets()
+        self.receipt = ""
         if not lent:
             self.heading, self.due = tr("No book was borrowed."), ""
             return
-        self.heading = tr("You borrowed {count} book(s).").format(count=len(lent))
+        config = self.app.services.config
+        if config.qr_receipt:
+            today = self.app.services.clock.now().date()
+            self.receipt = receipt.receipt_text(config.room_name, today, lent)
+        self.heading = tr_n(
+            "You borrowed {count} book.", "You borrowed {count} books.", len(lent)
+        ).format(count=len(lent))
         earliest = session.earliest_due()
         self.due = format_date(earliest) if earliest else ""
         for result in lent:
@@ -32,7 +66,16 @@ class SummaryScreen(KioskScreen):
                 text += " — " + tr("by {date}").format(date=format_date(result.due))
             box.add_widget(WrapLabel(text=text))
 
+    def show_receipt(self) -> None:
+        """Open the QR receipt (the button is shown only when there is one)."""
+        if self.receipt:
+            self.receipt_view.text = self.receipt
+            self.receipt_view.texture = qr_texture(self.receipt)
+            self.receipt_view.open(animation=False)
+
     def on_deactivate(self) -> None:
+        self.receipt_view.dismiss(animation=False)
+        self.receipt_view.texture, self.receipt_view.text, self.receipt = None, "", ""
         self.ids.titles.clear_widgets()
 
 

@@ -14,9 +14,8 @@ from datetime import date, datetime, timedelta
 from kiosk import counters, staff
 from kiosk.clock import Clock
 from kiosk.config import Config
-from kiosk.desk import Desk, ReaderRow, Result, find_copy, find_reader
+from kiosk.desk import Desk, LoanLine, ReaderRow, Result, find_copy, find_reader, loan_lines
 from kiosk.store import search as store_search
-from kiosk.store.db import db
 from kiosk.store.models import Staff
 
 
@@ -41,6 +40,7 @@ class Tap:
 
     kind: str  # "reader", "staff", "item", "unknown"
     key: str  # the card id, or the item identifier the desk understands
+    source: str = "tag"  # "tag" (RFID) or "barcode" (scanner): labelling tells them apart
 
 
 def classify(uid_hex: str, item_id: str | None = None) -> Tap:
@@ -54,16 +54,6 @@ def classify(uid_hex: str, item_id: str | None = None) -> Tap:
     if Staff.get_or_none(Staff.card_id == uid_hex) is not None:
         return Tap("staff", uid_hex)
     return Tap("unknown", item_id or uid_hex)
-
-
-@dataclass(frozen=True)
-class LoanLine:
-    """One current loan as "My loans" shows it."""
-
-    item: str  # accession number: what renew() takes
-    title: str
-    due: date
-    overdue: bool
 
 
 @dataclass
@@ -116,18 +106,7 @@ class ReaderSession:
         """The reader's current loans, soonest due first."""
         if self.reader is None:
             return []
-        today = self.services.clock.now().date()
-        rows = db.execute_sql(
-            "SELECT c.accession, t.title, l.due FROM loan l JOIN copy c ON c.id = l.copy_id"
-            " JOIN title t ON t.id = c.title_id WHERE l.reader_id = ? AND l.returned_at IS NULL"
-            " ORDER BY l.due, l.id",
-            (self.reader.view.id,),
-        ).fetchall()
-        lines = []
-        for accession, title, due in rows:
-            day = date.fromisoformat(due)
-            lines.append(LoanLine(accession, title, day, day < today))
-        return lines
+        return loan_lines(self.reader.view.id, self.services.clock.now().date())
 
     def renew(self, item: str) -> Result:
         return self.services.desk.renew(self.card, item)
