@@ -15,7 +15,9 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -24,9 +26,13 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from kiosk import i18n, watchdog
+from kiosk import i18n, preferences, watchdog
+from kiosk.audio import prompts
+from kiosk.circulation import Refusal
+from kiosk.clock import Stamp
 from kiosk.hardware.interfaces import (
     CodeSeen,
     Direction,
@@ -36,6 +42,7 @@ from kiosk.hardware.interfaces import (
     TagSeen,
     TagStatus,
 )
+from kiosk.store.db import short_wait
 from kiosk.ui import fonts, theme
 from kiosk.ui.session import ReaderSession, Services, Tap, classify
 from kiosk.ui.text import tr
@@ -45,6 +52,10 @@ log = logging.getLogger(__name__)
 IDLE_WARNING_S = 45.0  # no touch nor tap for this long on a reader screen: warn
 IDLE_COUNTDOWN_S = 15.0  # then count down this long before going back to Home
 NOTICE_S = 4.0  # how long a transient notice (several tags, hold still) stays up
+READER_SCREENS = ("identify", "borrow", "summary", "returns", "loans", "search")
+PASSAGE_WAIT_MS = 100  # a door count waits this long for the store's write lock
+PASSAGE_RETRY_S = 2.0  # then it is tried again after this long
+PASSAGES_KEPT = 10_000  # door visits kept while the store cannot take them
 _STOP = object()
 
 
@@ -62,7 +73,9 @@ class KioskApp(App):
         *,
         events: queue.Queue | None = None,
         indicator: Any = None,
+        hardware: Any = None,
         uplink: Any = None,
+        audio: Any = None,
         idle_warning: float = IDLE_WARNING_S,
         idle_countdown: float = IDLE_COUNTDOWN_S,
         monotonic: Callable[[], float] = time.monotonic,
@@ -73,22 +86,31 @@ class KioskApp(App):
         self.session = ReaderSession(services)
         self.events = events
         self.indicator = indicator
+        self.hardware = hardware  # the HardwareBundle: staff screens write tags with its reader
+        self.audio = audio  # a kiosk.audio.player.Player (closed with the app), or None
         self.idle_warning = idle_warning
         self.idle_countdown = idle_countdown
         self.idle_skew = 0.0  # scripts and tests "wait" by moving the idle clock forward
         self.events_handled = 0
+        self.idle_checks = 0  # how often inactivity was checked (the demo driver waits on it)
         self._monotonic = monotonic
         self._last_activity = monotonic()
         self._pump: threading.Thread | None = None
         self._warning = None
         self._notice_event = None
+        self._passages: deque[Stamp] = deque(maxlen=PASSAGES_KEPT)
+        self._retry_passages = Clock.create_trigger(self._count_passages, PASSAGE_RETRY_S)
         self.theme = theme.Theme()
+        self._help = None
+        # The Settings screen's choices (volume, mute, large text, high contrast), kept in
+        # <data_dir>/settings.json across restarts: applied before any screen is built.
+        self.preferences = preferences.load(services.config.data_dir)
+        self._apply_preferences(self.preferences)
         super().__init__(**kwargs)
 
     # -- building ---------------------------------------------------------------------------------
     def build(self) -> FloatLayout:
         # Late imports: each screen module loads its .kv rules, which need the running app.
-        from kiosk.screens import SCREENS
         from kiosk.screens.base import Banner
         from kiosk.screens.inactivity import InactivityWarning
 
@@ -98,10 +120,7 @@ class KioskApp(App):
         Window.bind(size=self._on_window_size, on_touch_down=self._on_any_touch)
         Window.clearcolor = theme.BACKGROUND
         self.manager = ScreenManager(transition=NoTransition())
-        for name, where in SCREENS.items():
-            module, _, cls = where.partition(":")
-            screen_class = getattr(importlib.import_module(f"kiosk.screens.{module}"), cls)
-            self.manager.add_widget(screen_class(name=name))
+        self.screen_named("home")
         self._warning = InactivityWarning()
         root = FloatLayout()
         root.add_widget(self.manager)
@@ -115,7 +134,40 @@ class KioskApp(App):
         self.bind(notice=self._show_notice)
         root.add_widget(self.notice_banner)
         Clock.schedule_interval(self._check_idle, 0.25)
+        # The reader's screens are built soon after the first frame, so the first tap on a
+        # slow Pi finds them ready; the staff screens only when staff open them.
+        self._prebuild = Clock.schedule_once(self._build_reader_screens, 2)
         return root
+
+    def _build_reader_screens(self, _dt: float) -> None:
+        for name in READER_SCREENS:
+            self.screen_named(name)
+
+    def screen_named(self, name: str):
+        """The screen `name` (kiosk.screens.SCREENS), built the first time it is needed:
+        building all of them up front doubled the time to the first frame."""
+        from kiosk.screens import SCREENS
+
+        if not self.manager.has_screen(name):
+            module, _, cls = SCREENS[name].partition(":")
+            screen_class = getattr(importlib.import_module(f"kiosk.screens.{module}"), cls)
+            self.manager.add_widget(screen_class(name=name))
+        return self.manager.get_screen(name)
+
+    def restyle(self, **kwargs: Any) -> None:
+        """Rebuild every screen in the current palette (colours are read when a widget is
+        built), then show the current screen again with `kwargs`. Called from the Settings
+        screen only, so no reader's data is lost."""
+        from kiosk.screens.inactivity import InactivityWarning
+
+        current = self.manager.current
+        self.screen.on_deactivate()
+        self.manager.clear_widgets()
+        Window.clearcolor = theme.BACKGROUND
+        self._warning = InactivityWarning()
+        self.notice_banner.colour = theme.NOTICE
+        self.manager.current = self.screen_named(current).name
+        self.screen.on_activate(**kwargs)
 
     def on_start(self) -> None:
         self.manager.current_screen.on_activate()
@@ -135,7 +187,16 @@ class KioskApp(App):
             self._pump.join(timeout=2)
             self._pump = None
         Clock.unschedule(self._check_idle)
-        # The window outlives the app (tests start many apps in one window): let go of it.
+        # The Clock outlives the app (tests start several in turn): nothing of ours may fire.
+        self._prebuild.cancel()
+        self._retry_passages.cancel()
+        if self.audio is not None:
+            self.audio.close()
+        # The window outlives the app (tests start many apps in one window): let go of it,
+        # overlays included (a warning or help left open would cover the next app's screens).
+        for widget in list(Window.children):
+            if isinstance(widget, ModalView):
+                widget.dismiss(animation=False)
         Window.unbind(size=self._on_window_size, on_touch_down=self._on_any_touch)
 
     def _on_window_size(self, _window: object, size: tuple[int, int]) -> None:
@@ -151,14 +212,17 @@ class KioskApp(App):
         """Show screen `name`; its on_activate gets `kwargs`."""
         self.touch()
         self.screen.on_deactivate()
-        self.manager.current = name
+        self.manager.current = self.screen_named(name).name
         self.screen.on_activate(**kwargs)
+        key = prompts.screen_key(name)
+        if key and name != "home":  # Home speaks when a reader picks a language, not to no one
+            self.say(key)
 
     def identify(self, card: str, purpose: str = "borrow") -> None:
         """A reader card was tapped for `purpose` ("borrow" or "loans")."""
         if self.session.identify(card) is None:
-            self.feedback(False)
             self.show("identify", purpose=purpose, unknown=True)
+            self.feedback(False, prompts.refusal_key(Refusal.UNKNOWN_READER))
         else:
             self.show(purpose)
 
@@ -167,6 +231,8 @@ class KioskApp(App):
         self.session.clear()
         if self._warning is not None and self._warning.parent is not None:
             self._warning.dismiss(animation=False)
+        if self._help is not None and self._help.parent is not None:
+            self._help.dismiss(animation=False)
         self.set_language(self.services.config.language)
         self.show("home")
 
@@ -185,13 +251,59 @@ class KioskApp(App):
         return self.uplink.describe()
 
     # -- feedback and notices ---------------------------------------------------------------------
-    def feedback(self, ok: bool) -> None:
-        """Sound and light, so that reading is optional."""
+    def feedback(self, ok: bool, *sounds: str) -> None:
+        """Sound and light, so that reading is optional: the buzzer/LED pattern, and the
+        voice prompts `sounds` (kiosk.audio.prompts keys; a chime when none is given)."""
         if self.indicator is not None:
             try:
                 self.indicator.show(Pattern.SUCCESS if ok else Pattern.REFUSAL)
             except Exception:  # a buzzer fault must never break a loan on screen
                 log.exception("indicator failed")
+        self.say(*(sounds or (prompts.CHIME_OK if ok else prompts.CHIME_REFUSED,)))
+
+    def say(self, *keys: str) -> None:
+        """Say prompts (kiosk.audio.prompts keys) in the reader's language; never blocks, never
+        fails (the player works on its own thread and logs its own errors)."""
+        if self.audio is None:
+            return
+        try:
+            self.audio.say(*keys, language=self.lang)
+        except Exception:
+            log.exception("audio failed")
+
+    def choose_language(self, language: str) -> None:
+        """A reader picked a language on Home: switch, and greet them in it."""
+        self.set_language(language)
+        self.say(prompts.screen_key("home") or "")
+
+    def open_help(self) -> None:
+        """The help overlay of the screen shown now, said aloud."""
+        from kiosk.screens.help import HelpOverlay
+
+        if self._help is not None and self._help.parent is not None:
+            self._help.dismiss(animation=False)
+        self._help = HelpOverlay(screen_name=self.screen.name)
+        self._help.open(animation=False)
+        self.say(prompts.help_key(self.screen.name))
+
+    def _apply_preferences(self, prefs: preferences.Preferences) -> None:
+        theme.use_palette(prefs.high_contrast)
+        self.theme.large_text = prefs.large_text
+        if self.audio is not None:
+            self.audio.set_volume(prefs.volume)
+            self.audio.set_muted(prefs.muted)
+
+    def set_preferences(self, prefs: preferences.Preferences, **screen_kwargs: Any) -> None:
+        """Keep and apply new settings (Settings screen); a palette change rebuilds the
+        screens. A settings file that cannot be written is logged: the change still applies."""
+        old, self.preferences = self.preferences, prefs
+        try:
+            preferences.save(self.services.config.data_dir, prefs)
+        except OSError:
+            log.exception("settings could not be saved")
+        self._apply_preferences(prefs)
+        if prefs.high_contrast != old.high_contrast:
+            self.restyle(**screen_kwargs)
 
     def _show_notice(self, _app: object, text: str) -> None:
         self.notice_banner.text = text
@@ -216,21 +328,40 @@ class KioskApp(App):
         """On the UI thread: a tag, several tags, a barcode or a door passage reached the kiosk."""
         try:
             if isinstance(event, Passage):  # the door beam: a visit, not someone at the screen
-                self.services.desk.count_passage(entering=event.direction is not Direction.OUT)
+                if event.direction is not Direction.OUT:
+                    self._passages.append(self.services.clock.stamp())
+                    self._count_passages()
                 return
             self.touch()
             if isinstance(event, TagSeen):
                 self._on_tag(event)
             elif isinstance(event, CodeSeen):
-                self.screen.on_tag(classify(event.value, event.value))
+                tap = classify(event.value, event.value)
+                self.screen.on_tag(replace(tap, source="barcode"))
             elif isinstance(event, SeveralTags):
                 self.notice = tr("Several tags at once: please tap one book at a time.")
+                self.say("several-tags")
         finally:
             self.events_handled += 1
+
+    def _count_passages(self, _dt: float = 0) -> None:
+        """Write the door's visits. When the store cannot take them now (a long import holds
+        the write lock, a full card), keep them with their time and try again shortly: the
+        screen never waits long and no visit is lost."""
+        while self._passages:
+            try:
+                with short_wait(PASSAGE_WAIT_MS):
+                    self.services.desk.count_passage(stamp=self._passages[0])
+            except Exception as exc:  # the UI must not die for a door count
+                log.warning("door visit not counted yet (%s); retrying", exc)
+                self._retry_passages()  # a trigger: one retry pending at most
+                return
+            self._passages.popleft()
 
     def _on_tag(self, event: TagSeen) -> None:
         if event.status is TagStatus.INCOMPLETE:
             self.notice = tr("Hold the book still on the reader for a moment.")
+            self.say("hold-still")
             return
         item_id = event.item_id if event.status is TagStatus.OK else None
         tap: Tap = classify(event.uid_hex, item_id)
@@ -254,6 +385,7 @@ class KioskApp(App):
         return False
 
     def _check_idle(self, _dt: float) -> None:
+        self.idle_checks += 1
         if not self.screen.in_session:
             return
         idle = self.monotonic() - self._last_activity
@@ -263,3 +395,4 @@ class KioskApp(App):
             self._warning.remaining = max(1, round(self.idle_warning + self.idle_countdown - idle))
             if self._warning.parent is None:
                 self._warning.open(animation=False)
+                self.say("still-there")

@@ -27,6 +27,7 @@ LANGUAGES = ("vi", "en", "tyz", "nut", "hnj")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 BACKENDS = ("emulated", "pi")
 BARCODE_SOURCES = ("none", "camera", "picamera", "wedge", "folder")
+AUDIO_SINKS = ("auto", "aplay", "file", "null")
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,15 @@ class Uplink:
 
 
 @dataclass(frozen=True)
+class Audio:
+    """Where the kiosk's voice goes (kiosk.audio.player)."""
+
+    sink: str = "auto"
+    device: str = ""
+    speech: bool = True
+
+
+@dataclass(frozen=True)
 class Config:
     """The validated configuration of one kiosk."""
 
@@ -120,11 +130,16 @@ class Config:
     kiosk_id: str
     room_name: str
     opening_hours: str
+    qr_receipt: bool
     language: str
     data_dir: Path
     hardware: Hardware
     loans: LoanRules
     uplink: Uplink
+    # Where USB sticks are mounted (glob patterns): catalogue files are imported from them
+    # (and from <data_dir>/import), exports are written to the first one found.
+    import_dirs: tuple[str, ...] = ("/media/*/*", "/run/media/*/*")
+    audio: Audio = Audio()
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
     source: str = ""
 
@@ -243,11 +258,18 @@ def _validate(merged: dict, problems: list[Problem]) -> Config:
         kiosk_id=kiosk_id,
         room_name=check.get("kiosk.room_name", str),
         opening_hours=check.get("kiosk.opening_hours", str),
+        qr_receipt=check.get("kiosk.qr_receipt", bool),
         language=check.choice("kiosk.language", LANGUAGES),
         data_dir=data_dir(check.get("kiosk.data_dir", str), "kiosk"),
         hardware=_hardware(check),
         loans=_loans(check),
         uplink=_uplink(check),
+        import_dirs=tuple(str(p) for p in check.get("kiosk.import_dirs", list)),
+        audio=Audio(
+            sink=check.choice("audio.sink", AUDIO_SINKS),
+            device=check.get("audio.device", str),
+            speech=check.get("audio.speech", bool),
+        ),
         raw=merged,
     )
 

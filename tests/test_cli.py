@@ -82,10 +82,18 @@ COMMANDS = [
     ("hub", "kiosk", "list"),
     ("hub", "kiosk", "remove"),
     ("doctor",),
+    ("audio",),
+    ("audio", "check"),
+    ("audio", "say"),
+    ("audio", "list"),
     ("backup",),
     ("backup", "run"),
     ("backup", "list"),
     ("backup", "restore"),
+    ("i18n",),
+    ("i18n", "export"),
+    ("i18n", "import"),
+    ("i18n", "coverage"),
     ("demo",),
     ("run",),  # the touch kiosk (issue 4)
 ]
@@ -324,7 +332,7 @@ def test_reader_list_and_export(sample_site):
 def test_reader_delete_refused_while_on_loan(sample):
     sample.ok("borrow", "A1B2C3D4", "LS-0001")
     refused = sample.fails("reader", "delete", "1", "--yes")
-    assert "still has 1 book(s) on loan" in refused.stderr
+    assert "still has 1 book on loan" in refused.stderr
     assert json.loads(sample.ok("reader", "export", "1"))["loans"][0]["accession"] == "LS-0001"
 
     sample.ok("return", "LS-0001")

@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The full `kiosk` argument parser."""
     from kiosk.cli import (
         admin,
+        audio,
         backup,
         catalog,
         circulation,
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         people,
         run,
         staffops,
+        translations,
         uplink,
     )
 
@@ -63,8 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
         uplink,
         hub,
         doctor,
+        audio,
         demo,
         backup,
+        translations,
         run,
     ):
         module.register(subparsers)

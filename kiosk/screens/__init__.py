@@ -16,4 +16,11 @@ SCREENS: dict[str, str] = {
     "search": "search:SearchScreen",
     "staff": "staff:StaffScreen",
     "staff_menu": "staff_menu:StaffMenuScreen",
+    "staff_register": "staff_register:StaffRegisterScreen",
+    "staff_labels": "staff_labels:StaffLabelsScreen",
+    "staff_inventory": "staff_inventory:StaffInventoryScreen",
+    "staff_import": "staff_import:StaffImportScreen",
+    "staff_rotation": "staff_rotation:StaffRotationScreen",
+    "staff_reports": "staff_reports:StaffReportsScreen",
+    "settings": "settings:SettingsScreen",
 }

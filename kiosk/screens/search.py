@@ -10,7 +10,7 @@ from kivy.properties import StringProperty
 from kiosk.screens.base import KioskButton, KioskScreen, load_kv
 from kiosk.screens.messages import Outcome, ResultLine
 from kiosk.ui import keyboard, theme
-from kiosk.ui.text import tr
+from kiosk.ui.text import tr, tr_n
 
 # Glyphs of the icon font (Noto Sans has no ␣ ⌫ ✕).
 KEY_ICONS = {keyboard.SPACE: "\u2423", keyboard.BACKSPACE: "\u232b", keyboard.CLEAR: "\u2715"}
@@ -51,8 +51,8 @@ class SearchScreen(KioskScreen):
 
     def type_text(self, text: str) -> None:
         """Type `text` as key presses would (scripts and tests use the keys themselves)."""
-        for char in text:
-            self.key(keyboard.SPACE if char == " " else char)
+        for key in keyboard.keys_for(text):
+            self.key(key)
 
     def update(self) -> None:
         box = self.ids.results
@@ -62,7 +62,9 @@ class SearchScreen(KioskScreen):
             return
         hits = self.app.services.search(self.query)
         self.status = (
-            tr("{count} book(s) found.").format(count=len(hits)) if hits else tr("No book found.")
+            tr_n("{count} book found.", "{count} books found.", len(hits)).format(count=len(hits))
+            if hits
+            else tr("No book found.")
         )
         for hit in hits:
             shelf = ", ".join(hit.shelves) or "—"

@@ -59,6 +59,18 @@ def write_transaction() -> Iterator:
 
 
 @contextmanager
+def short_wait(milliseconds: int) -> Iterator[None]:
+    """Wait at most `milliseconds` for the write lock instead of the usual 5 s: for writes the
+    UI thread can retry later (a door count while a long import holds the lock) rather than
+    freezing the screen."""
+    db.execute_sql(f"PRAGMA busy_timeout = {int(milliseconds)}")
+    try:
+        yield
+    finally:
+        db.execute_sql(f"PRAGMA busy_timeout = {PRAGMAS['busy_timeout']}")
+
+
+@contextmanager
 def relaxed_durability() -> Iterator[None]:
     """Writes whose loss in a power cut is harmless (an acknowledgement that will be asked
     for again) skip the fsync of `synchronous=FULL`; still atomic, still safe from a crash

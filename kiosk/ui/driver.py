@@ -126,7 +126,10 @@ class Driver:
     def idle(self, seconds: float) -> None:
         """Pretend nobody touched anything for `seconds` (inactivity), then let it show."""
         self.app.idle_skew += seconds
-        self.run_for(0.6)  # the idle check runs every 0.25 s
+        # The idle check runs every 0.25 s: wait for two of them however slow the frames are.
+        checks = self.app.idle_checks + 2
+        self.wait_until(lambda: self.app.idle_checks >= checks, "the inactivity check")
+        self.frames(2)
 
     # -- touches ----------------------------------------------------------------------------------
     def tap_at(self, x: float, y: float) -> None:

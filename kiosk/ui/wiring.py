@@ -32,7 +32,17 @@ class Kiosk:
         from kiosk.app import KioskApp
 
         indicator = self.hardware.indicator if self.hardware else None
-        return KioskApp(self.services, events=self.events, indicator=indicator, **kwargs)
+        if "audio" not in kwargs:  # the voice: [audio] in the configuration (kiosk.audio)
+            from kiosk.audio.player import open_player
+
+            kwargs["audio"] = open_player(self.config)
+        return KioskApp(
+            self.services,
+            events=self.events,
+            indicator=indicator,
+            hardware=self.hardware,
+            **kwargs,
+        )
 
     def close(self) -> None:
         if self.hardware is not None:

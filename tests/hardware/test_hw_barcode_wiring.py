@@ -17,9 +17,13 @@ ISBN = "9786041001237"
 
 
 def hardware(tmp_path, **settings) -> config.Hardware:
-    return config.load(None, overrides={"kiosk": {"commune": "06001",
-                                                  "data_dir": str(tmp_path / "d")},
-                                        "hardware": settings}).hardware
+    return config.load(
+        None,
+        overrides={
+            "kiosk": {"commune": "06001", "data_dir": str(tmp_path / "d")},
+            "hardware": settings,
+        },
+    ).hardware
 
 
 def test_folder_source_reaches_the_event_queue(tmp_path, rig):
@@ -27,8 +31,7 @@ def test_folder_source_reaches_the_event_queue(tmp_path, rig):
     folder.mkdir()
     Image.fromarray(synthesize("ean13", ISBN, Scene())).save(folder / "book.png")
     events: queue.Queue = queue.Queue()
-    bundle = open_hardware(hardware(tmp_path, barcode="folder", barcode_device=str(folder)),
-                           events)
+    bundle = open_hardware(hardware(tmp_path, barcode="folder", barcode_device=str(folder)), events)
     try:
         deadline = time.monotonic() + 10
         seen = None
@@ -42,8 +45,9 @@ def test_folder_source_reaches_the_event_queue(tmp_path, rig):
 
 def test_missing_folder_is_a_clear_hardware_error(tmp_path, rig):
     with pytest.raises(HardwareUnavailable, match="No images"):
-        open_hardware(hardware(tmp_path, barcode="folder", barcode_device=str(tmp_path)),
-                      queue.Queue())
+        open_hardware(
+            hardware(tmp_path, barcode="folder", barcode_device=str(tmp_path)), queue.Queue()
+        )
 
 
 def test_barcode_settings_are_checked(tmp_path):

@@ -255,6 +255,37 @@ def test_door_passages_and_searches_are_counted(ui, kiosk):
     ).fetchone() == (1,)
 
 
+def test_a_door_visit_waits_while_the_store_is_locked_and_is_not_lost(ui, kiosk):
+    """A long import holds the write lock: the door count does not freeze the screen for the
+    store's 5 s busy wait, does not crash the app, and is written (with its time) later."""
+    import sqlite3
+    import time
+
+    from kiosk import counters
+    from kiosk.hardware.interfaces import Direction, Passage
+    from kiosk.ui import session as session_mod
+
+    clock = kiosk.services.clock
+    visits = "SELECT at FROM visit WHERE source = 'door'"
+    other = sqlite3.connect(kiosk.config.db_path, timeout=5)
+    other.execute("BEGIN IMMEDIATE")  # as an import in the staff worker thread does
+    try:
+        started = time.monotonic()
+        ui.app.on_hardware_event(Passage(Direction.IN))
+        assert time.monotonic() - started < 2  # not the 5 s busy timeout
+        when = clock.now()
+        clock.advance(minutes=5)
+        assert db.execute_sql(visits).fetchall() == []
+        ui.run_for(2.5)  # the retry finds the lock still held
+        assert db.execute_sql(visits).fetchall() == []
+    finally:
+        other.rollback()
+        other.close()
+    ui.run_for(2.5)
+    assert db.execute_sql(visits).fetchall() == [(str(when),)]
+    assert session_mod.today_counts(kiosk.services)[counters.VISITS_DOOR] == 1
+
+
 def test_a_tag_not_in_the_catalogue(ui):
     ui.press("borrow")
     ui.tap_card("reader")
