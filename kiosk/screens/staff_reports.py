@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 
 from kiosk.screens.base import FitLabel, KioskButton
-from kiosk.screens.staff_import import StaffPanel
+from kiosk.screens.staff_panel import StaffPanel
 from kiosk.ui import staff_reports, theme
 from kiosk.ui.text import tr
 

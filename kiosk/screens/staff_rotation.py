@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 
 from kiosk import rotation
-from kiosk.screens.staff_import import StaffPanel, file_label
+from kiosk.screens.staff_panel import StaffPanel, file_label
 from kiosk.ui import staff_files, staff_rotation, theme
 from kiosk.ui.text import tr, tr_n
 

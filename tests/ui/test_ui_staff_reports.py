@@ -18,7 +18,7 @@ READER, CHILD = sample.SAMPLE_CARDS["reader"], sample.SAMPLE_CARDS["child"]
 
 def row_cells(ui, label: str) -> list[str]:
     """The cells of the table row whose first cell is `label`."""
-    from kiosk.screens.staff_import import PanelRow
+    from kiosk.screens.staff_panel import PanelRow
 
     for row in ui.app.screen.ids.lines.items:
         if isinstance(row, PanelRow):
