@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 
 from bench.barcode import Scene, synthesize
-from kiosk.hardware import frames, wedge
+from kiosk.hardware import barcode, frames, wedge
 from kiosk.hardware.barcode import Code
 from kiosk.hardware.frames import (
     CameraBarcodeSource,
@@ -120,7 +120,12 @@ def test_camera_source_reads_a_folder_with_confirmation(tmp_path: Path) -> None:
         [("ean13", ISBN), (None, ""), ("code128", CARD.value), ("qr", "THUVIEN:READER:42")],
     )
     ticks = iter(np.arange(0, 100, 0.1))
-    source = CameraBarcodeSource(FolderFrames(tmp_path, repeat=2), clock=lambda: next(ticks))
+    # No time budget here: this checks the confirmation, and a loaded CI machine must not
+    # turn a slow decode into a missed frame (the budget has tests of its own).
+    worker = DecodeWorker(lambda frame, order: barcode.decode(frame, order=order, budget_s=None), 5)
+    source = CameraBarcodeSource(
+        FolderFrames(tmp_path, repeat=2), clock=lambda: next(ticks), worker=worker
+    )
     assert isinstance(source, BarcodeSource)
     got = collect(source, until=3)
     assert [(e.value, e.symbology) for e in got] == [
