@@ -132,7 +132,10 @@ class StaffRotationScreen(StaffPanel):
             )
         else:
             self.say(tr("Pack the books listed, then confirm."), "info")
-        confirm = tr("Send back {count} books").format(count=len(checklist.packed))
+        packed = len(checklist.packed)
+        confirm = tr_n("Send back {count} book", "Send back {count} books", packed).format(
+            count=packed
+        )
         self.set_actions(
             ("confirm-send-back", confirm, theme.ASK_STAFF, self.send_back),
             ("cancel", tr("Cancel"), theme.HEADER, partial(self.show_batch, self.code)),
@@ -141,7 +144,10 @@ class StaffRotationScreen(StaffPanel):
     def send_back(self) -> None:
         checklist = staff_rotation.send_back(self.code, self.clock)
         self.show_batch(self.code)
-        message = tr("{count} books packed to go back.").format(count=len(checklist.packed))
+        packed = len(checklist.packed)
+        message = tr_n(
+            "{count} book packed to go back.", "{count} books packed to go back.", packed
+        ).format(count=packed)
         if not checklist.complete:
             out = len(checklist.on_loan) + len(checklist.missing)
             message += " " + tr_n("{out} book still out.", "{out} books still out.", out).format(

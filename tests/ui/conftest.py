@@ -12,6 +12,7 @@ import contextlib
 import importlib.util
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,8 @@ def kiosk(display: str, tmp_path: Path):
     from kiosk.ui.wiring import open_demo
 
     opened = open_demo(tmp_path / "data", clock=FixedClock(START))
+    # Silent, even on a machine with a sound card (tests that listen bring their own sink).
+    opened.config = replace(opened.config, audio=replace(opened.config.audio, sink="null"))
     yield opened
     opened.close()
 
