@@ -16,6 +16,7 @@ Sinks (chosen by ``[audio] sink`` in the configuration):
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import subprocess
@@ -83,11 +84,10 @@ class AplaySink:
 
 
 def _feed(process: subprocess.Popen, data: bytes) -> None:
-    try:
+    # aplay may end or be killed (a newer prompt) while it is fed: then nothing is left to do.
+    with contextlib.suppress(BrokenPipeError, ValueError, OSError):
         process.stdin.write(data)
         process.stdin.close()
-    except (BrokenPipeError, ValueError, OSError):
-        pass  # aplay ended or was killed: nothing more to feed
 
 
 @dataclass

@@ -16,6 +16,21 @@ from kiosk.ui.text import tr, tr_n
 KEY_ICONS = {keyboard.SPACE: "\u2423", keyboard.BACKSPACE: "\u232b", keyboard.CLEAR: "\u2715"}
 
 
+def add_keys(grid, on_key) -> None:
+    """The Vietnamese keyboard (kiosk.ui.keyboard) into `grid` (the search and
+    registration screens); f, j, w, z and the apostrophe (Tày-Nùng spelling) are keys of it."""
+    for row in keyboard.ROWS:
+        for key in row:
+            button = KioskButton(
+                action=f"key-{key}",
+                text="" if key in KEY_ICONS else key,
+                icon=KEY_ICONS.get(key, ""),
+                colour=theme.TILE["neutral"] if len(key) == 1 else theme.HEADER,
+            )
+            button.bind(on_release=partial(on_key, key))
+            grid.add_widget(button)
+
+
 class SearchScreen(KioskScreen):
     """Search as you type; no reader data is involved."""
 
@@ -23,16 +38,7 @@ class SearchScreen(KioskScreen):
     status = StringProperty("")
 
     def on_kv_post(self, base_widget: object) -> None:
-        for row in keyboard.ROWS:
-            for key in row:
-                button = KioskButton(
-                    action=f"key-{key}",
-                    text="" if key in KEY_ICONS else key,
-                    icon=KEY_ICONS.get(key, ""),
-                    colour=theme.TILE["neutral"] if len(key) == 1 else theme.HEADER,
-                )
-                button.bind(on_release=partial(self.key, key))
-                self.ids.keypad.add_widget(button)
+        add_keys(self.ids.keypad, self.key)
 
     def on_activate(self, **kwargs: object) -> None:
         self.query = ""

@@ -63,14 +63,7 @@ class StaffImportScreen(StaffPanel):
         )
 
     def show_result(self, view: staff_import.ImportView) -> None:
-        self.clear_lines()
-        self.add_text(self.chosen.name, bold=True)
-        for line in view.lines:
-            self.add_text(line)
-        if view.problems:
-            self.add_text(tr("Problems ({count}):").format(count=len(view.problems)), bold=True)
-            for problem in view.problems:
-                self.add_text(problem, colour=theme.REFUSED)
+        self.show_file_view(self.chosen.name, view.lines, view.problems)
         if not view.ok:
             self.say(view.headline, "error")
             self.app.feedback(False)

@@ -104,6 +104,17 @@ class StaffPanel(KioskScreen):
         self.ids.lines.add_widget(button)
         return button
 
+    def show_file_view(self, name: str, lines: list[str], problems: list[str]) -> None:
+        """The list for a checked file: its name, what it holds, then its problems in red."""
+        self.clear_lines()
+        self.add_text(name, bold=True)
+        for line in lines:
+            self.add_text(line)
+        if problems:
+            self.add_text(tr("Problems ({count}):").format(count=len(problems)), bold=True)
+            for problem in problems:
+                self.add_text(problem, colour=theme.REFUSED)
+
     def add_row(self, cells: list[str], weights: list[float], background: Any = None) -> None:
         row = PanelRow(background=background or (0, 0, 0, 0))
         for n, (text, weight) in enumerate(zip(cells, weights, strict=True)):

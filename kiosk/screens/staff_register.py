@@ -14,25 +14,10 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.reports import group_label
 from kiosk.screens.base import KioskButton, KioskScreen, WrapLabel, load_kv
-from kiosk.screens.search import KEY_ICONS
+from kiosk.screens.search import add_keys
 from kiosk.ui import keyboard, theme
 from kiosk.ui import staff_register as flow_mod
 from kiosk.ui.text import LANGUAGE_NAMES, tr, tr_n
-
-
-def add_keys(grid, on_key) -> None:
-    """The Vietnamese keyboard (kiosk.ui.keyboard) into `grid`, as the search screen has it;
-    f, j, w and z (Tày and Nùng spelling) are ordinary keys of its rows."""
-    for row in keyboard.ROWS:
-        for key in row:
-            button = KioskButton(
-                action=f"key-{key}",
-                text="" if key in KEY_ICONS else key,
-                icon=KEY_ICONS.get(key, ""),
-                colour=theme.TILE["neutral"] if len(key) == 1 else theme.HEADER,
-            )
-            button.bind(on_release=partial(on_key, key))
-            grid.add_widget(button)
 
 
 class StaffopsMessage(BoxLayout):

@@ -191,14 +191,7 @@ class StaffRotationScreen(StaffPanel):
 
     def show_manifest(self, view: staff_rotation.ManifestView) -> None:
         self.view = "manifest"
-        self.clear_lines()
-        self.add_text(self.chosen.name, bold=True)
-        for line in view.lines:
-            self.add_text(line)
-        if view.problems:
-            self.add_text(tr("Problems ({count}):").format(count=len(view.problems)), bold=True)
-            for problem in view.problems:
-                self.add_text(problem, colour=theme.REFUSED)
+        self.show_file_view(self.chosen.name, view.lines, view.problems)
         actions = [
             ("files", tr("Other file"), theme.HEADER, self.show_files),
             ("batches", tr("All batches"), theme.HEADER, self.show_list),

@@ -39,19 +39,20 @@ def problem_text(problem: object) -> str:
     return str(problem)
 
 
-def _rejected(exc: ImportRejected, dry_run: bool) -> ImportView:
+def rejection(exc: ImportRejected) -> tuple[str, list[str]]:
+    """The headline and the (capped) problem lines of a file refused as a whole."""
     problems = [problem_text(p) for p in exc.problems]
-    return ImportView(
-        False,
-        dry_run,
-        ngettext(
-            "Nothing can be imported from this file: {count} problem.",
-            "Nothing can be imported from this file: {count} problems.",
-            len(problems),
-        ).format(count=len(problems)),
-        [],
-        cap_problems(problems),
-    )
+    headline = ngettext(
+        "Nothing can be imported from this file: {count} problem.",
+        "Nothing can be imported from this file: {count} problems.",
+        len(problems),
+    ).format(count=len(problems))
+    return headline, cap_problems(problems)
+
+
+def _rejected(exc: ImportRejected, dry_run: bool) -> ImportView:
+    headline, problems = rejection(exc)
+    return ImportView(False, dry_run, headline, [], problems)
 
 
 def cap_problems(problems: list[str]) -> list[str]:
@@ -62,15 +63,19 @@ def cap_problems(problems: list[str]) -> list[str]:
     return [*problems[:MAX_PROBLEMS], _("... and {count} more").format(count=more)]
 
 
-def _csv_view(summary: catalog_csv.Summary) -> ImportView:
-    lines = [
-        _("Rows in the file: {count}").format(count=summary.rows),
+def _added(summary: catalog_csv.Summary | catalog_marc.MarcSummary) -> list[str]:
+    """What a CSV or MARC import adds: new titles, merged titles, copies."""
+    return [
         _("New titles: {count}").format(count=summary.titles_new),
         _("Titles already in the catalogue (copies added): {count}").format(
             count=summary.titles_merged
         ),
         _("Copies added: {count}").format(count=summary.copies),
     ]
+
+
+def _csv_view(summary: catalog_csv.Summary) -> ImportView:
+    lines = [_("Rows in the file: {count}").format(count=summary.rows), *_added(summary)]
     if summary.dry_run:
         headline = _("The file is correct. Check what will change, then press Import.")
     else:
@@ -81,11 +86,7 @@ def _csv_view(summary: catalog_csv.Summary) -> ImportView:
 def _marc_view(summary: catalog_marc.MarcSummary) -> ImportView:
     lines = [
         _("MARC records in the file: {count}").format(count=summary.records),
-        _("New titles: {count}").format(count=summary.titles_new),
-        _("Titles already in the catalogue (copies added): {count}").format(
-            count=summary.titles_merged
-        ),
-        _("Copies added: {count}").format(count=summary.copies),
+        *_added(summary),
         _("Copies already held (left as they are): {count}").format(count=summary.copies_existing),
     ]
     problems = [

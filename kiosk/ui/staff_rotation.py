@@ -17,7 +17,7 @@ from kiosk.catalog_csv import ImportRejected
 from kiosk.clock import Clock
 from kiosk.i18n import _, format_date, ngettext
 from kiosk.store.db import db
-from kiosk.ui.staff_import import cap_problems, problem_text
+from kiosk.ui.staff_import import cap_problems, rejection
 
 NEAR_DAYS = 14  # a due-back date this close is shown in amber
 
@@ -129,17 +129,8 @@ def manifest(path: Path, dry_run: bool) -> ManifestView:
             )
         summary = rotation.import_manifest(path, dry_run=dry_run)
     except ImportRejected as exc:
-        problems = [problem_text(p) for p in exc.problems]
-        return ManifestView(
-            False,
-            ngettext(
-                "Nothing can be imported from this file: {count} problem.",
-                "Nothing can be imported from this file: {count} problems.",
-                len(problems),
-            ).format(count=len(problems)),
-            [],
-            cap_problems(problems),
-        )
+        headline, problems = rejection(exc)
+        return ManifestView(False, headline, [], problems)
     except rotation.RotationError as exc:
         return ManifestView(False, str(exc)[:1].upper() + str(exc)[1:])
     lines = [
