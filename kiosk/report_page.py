@@ -25,8 +25,6 @@ TEXTS = {
     "motto": N_("Independence - Freedom - Happiness"),
     "people_committee": N_("PEOPLE'S COMMITTEE OF {commune}"),
     "title": N_("REPORT ON THE LIBRARY'S ACTIVITY"),
-    "month": N_("Month {month} of {year}"),
-    "year": N_("Year {year}"),
     "place_date": N_("{place}, day {day} month {month} year {year}"),
     "number": N_("No."),
     "indicator": N_("Indicator"),
@@ -75,12 +73,6 @@ def _rows(report: reports.Report, t) -> list[list[str]]:
     return rows
 
 
-def _period(report: reports.Report, t) -> str:
-    if report.end.year == report.start.year and report.end.month == report.start.month + 1:
-        return t(TEXTS["month"]).format(month=report.start.month, year=report.start.year)
-    return t(TEXTS["year"]).format(year=report.start.year)
-
-
 STYLE = """
 @page { size: A4; margin: 20mm 15mm 20mm 25mm; }
 * { box-sizing: border-box; }
@@ -125,7 +117,7 @@ def render(report: reports.Report, unit: Unit, today: date, site_dir: Path | Non
     group_head = (
         f'<th colspan="{len(groups)}">{escape(t(TEXTS["by_group"]))}</th>' if groups else ""
     )
-    period = _period(report, t)
+    period = report.period.title(t)
     place_date = t(TEXTS["place_date"]).format(
         place=unit.place, day=f"{today.day:02d}", month=f"{today.month:02d}", year=today.year
     )

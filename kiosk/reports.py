@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from kiosk import counters
 from kiosk.i18n import N_, _
@@ -39,17 +40,92 @@ def group_label(group: str) -> str:
     return _(GROUP_LABELS[group]) if group in GROUP_LABELS else group
 
 
+MONTH_TITLE = N_("Month {month} of {year}")
+YEAR_TITLE = N_("Year {year}")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A calendar month (``month`` 1-12) or a whole year (``month`` 0) that a report covers.
+
+    Whether a report is monthly or annual is this value, never worked out again from two
+    dates: comparing months without wrapping the year once titled December as the year.
+    """
+
+    year: int
+    month: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.month <= 12:
+            raise ValueError(f"month {self.month} is not 1-12 (or 0 for a year)")
+
+    @classmethod
+    def this_month(cls, today: date) -> Period:
+        return cls(today.year, today.month)
+
+    @property
+    def annual(self) -> bool:
+        return self.month == 0
+
+    @property
+    def start(self) -> datetime:
+        """The first moment of the period."""
+        return datetime(self.year, self.month or 1, 1)
+
+    @property
+    def end(self) -> datetime:
+        """The first moment after the period (1 January of the next year after December)."""
+        if self.annual:
+            return datetime(self.year + 1, 1, 1)
+        return self.step(1).start
+
+    def step(self, delta: int) -> Period:
+        """The period `delta` months (or years) away."""
+        if self.annual:
+            return Period(self.year + delta)
+        index = self.year * 12 + self.month - 1 + delta
+        return Period(index // 12, index % 12 + 1)
+
+    def toggled(self, today: date) -> Period:
+        """Month <-> year: the year of this month, or this year's current (or last) month."""
+        if not self.annual:
+            return Period(self.year)
+        return Period(self.year, today.month if self.year == today.year else 12)
+
+    def title(self, gettext: Callable[[str], str] | None = None) -> str:
+        """The period for people (Month 12 of 2026, Year 2026), in the UI language unless
+        another `gettext` is given (the printed page is always in Vietnamese)."""
+        t = gettext or _
+        if self.annual:
+            return t(YEAR_TITLE).format(year=self.year)
+        return t(MONTH_TITLE).format(month=self.month, year=self.year)
+
+    def slug(self) -> str:
+        """For labels and file names: 2026 or 2026-11."""
+        return f"{self.year:04d}" if self.annual else f"{self.year:04d}-{self.month:02d}"
+
+
 @dataclass(frozen=True)
 class Report:
     """Totals per metric and reader group for one period."""
 
-    label: str
-    start: datetime
-    end: datetime
+    period: Period
     groups: tuple[str, ...]
     totals: dict[tuple[str, str], int]
     # (label, total, per-group values or None when the figure has no groups)
     extra: tuple[tuple[str, int, tuple[int, ...] | None], ...] = field(default=())
+
+    @property
+    def label(self) -> str:
+        return self.period.slug()
+
+    @property
+    def start(self) -> datetime:
+        return self.period.start
+
+    @property
+    def end(self) -> datetime:
+        return self.period.end
 
     def value(self, metric: str, group: str | None = None) -> int:
         """One cell: a metric for one group, or for all groups with group=None."""
@@ -115,26 +191,20 @@ def _extra(start: datetime, end: datetime, groups: tuple[str, ...]) -> tuple:
     )
 
 
+def build(period: Period, groups: tuple[str, ...]) -> Report:
+    """The report for one month or year."""
+    start, end = period.start, period.end
+    return Report(period, groups, counters.totals(start, end), _extra(start, end, groups))
+
+
 def month(year: int, month_: int, groups: tuple[str, ...]) -> Report:
     """The report for one calendar month."""
-    start = datetime(year, month_, 1)
-    end = datetime(year + month_ // 12, month_ % 12 + 1, 1)
-    return Report(
-        f"{year:04d}-{month_:02d}",
-        start,
-        end,
-        groups,
-        counters.totals(start, end),
-        _extra(start, end, groups),
-    )
+    return build(Period(year, month_), groups)
 
 
 def year(year_: int, groups: tuple[str, ...]) -> Report:
     """The report for one calendar year."""
-    start, end = datetime(year_, 1, 1), datetime(year_ + 1, 1, 1)
-    return Report(
-        f"{year_:04d}", start, end, groups, counters.totals(start, end), _extra(start, end, groups)
-    )
+    return build(Period(year_), groups)
 
 
 def to_csv(report: Report) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from kiosk import reports
 from kiosk.screens.base import FitLabel, KioskButton
 from kiosk.screens.staff_panel import StaffPanel
 from kiosk.ui import staff_reports, theme
@@ -21,7 +22,7 @@ class StaffReportsScreen(StaffPanel):
         super().on_activate(**kwargs)
         self.heading = tr("Reports")
         self.heading_icon = theme.ICONS["loans"]
-        self.period = staff_reports.Period.this_month(self.app.services.clock.now().date())
+        self.period = reports.Period.this_month(self.app.services.clock.now().date())
         self._build_bar()
         self.set_actions(
             ("export-csv", tr("Save CSV"), theme.TILE["loans"], partial(self.export, "csv")),
@@ -61,9 +62,9 @@ class StaffReportsScreen(StaffPanel):
 
     def show_period(self) -> None:
         period = self.period
-        self.period_label.text = period.label()
+        self.period_label.text = period.title()
         self.toggle.text = tr("Monthly") if period.annual else tr("Annual")
-        report = period.report(self.app.services.config.loans.groups)
+        report = reports.build(period, self.app.services.config.loans.groups)
         self.say(tr("Figures by reader group: save them as CSV or as a page to print."))
         self.clear_lines()
         rows = staff_reports.table(report)
