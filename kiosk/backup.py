@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from kiosk.clock import SystemClock
 from kiosk.i18n import _
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ def take(
     folder.mkdir(parents=True, exist_ok=True)
     existing = list_backups(folder)
     number = existing[-1].number + 1 if existing else 1
-    stamp = (now or datetime.now()).strftime("%Y%m%dT%H%M%S")
+    stamp = (now or SystemClock().now()).strftime("%Y%m%dT%H%M%S")
     final = folder / f"kiosk-{number:06d}-{stamp}.db"
     partial = folder / (final.name + ".partial")
     try:

@@ -50,6 +50,7 @@ from kiosk.catalog_csv import (
     _existing_titles,
     find_or_add_title,
 )
+from kiosk.clock import Clock, SystemClock
 from kiosk.i18n import _
 from kiosk.store.db import db, write_transaction
 
@@ -424,11 +425,13 @@ def write(
     summary: MarcSummary,
     batch_id: int | None = None,
     status: str | None = None,
+    when: datetime | None = None,
 ) -> list[int]:
     """Insert the titles (merged) and their new copies; return the new copies' ids.
 
     `batch_id` and `status` are for rotation manifests: their copies belong to the batch and
-    wait, as 'missing', until they are received.
+    wait, as 'missing', until they are received. `when` stamps them (default: the kiosk's
+    clock).
     """
     known = _existing_titles()
     taken_accessions = {a for (a,) in db.execute_sql("SELECT accession FROM copy").fetchall()}
@@ -438,7 +441,7 @@ def write(
     new_ids: set[int] = set()
     merged_ids: set[int] = set()
     copy_ids: list[int] = []
-    now = str(datetime.now().replace(microsecond=0))
+    now = str((when or SystemClock().now()).replace(microsecond=0))
     for bib in bibs:
         title_id = find_or_add_title(bib.title, known, new_ids, merged_ids, now)
         for item in bib.copies:
@@ -476,7 +479,7 @@ def read_file(path: Path) -> bytes:
         raise ImportRejected(str(path), [RowProblem(0, exc.strerror or str(exc))]) from exc
 
 
-def import_marc(path: Path, dry_run: bool = False) -> MarcSummary:
+def import_marc(path: Path, dry_run: bool = False, clock: Clock | None = None) -> MarcSummary:
     """Import a MARC file: the good records are written, the others reported in the summary.
 
     Raises ImportRejected only when nothing at all can be imported.
@@ -491,7 +494,7 @@ def import_marc(path: Path, dry_run: bool = False) -> MarcSummary:
         reasons = problems or [RecordProblem(0, None, _("the file has no MARC records"))]
         raise ImportRejected(str(path), reasons)  # type: ignore[arg-type]
     with write_transaction() as transaction:
-        write(bibs, summary)
+        write(bibs, summary, when=(clock or SystemClock()).now())
         if dry_run:
             transaction.rollback()
     return summary

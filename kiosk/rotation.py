@@ -25,7 +25,7 @@ from pathlib import Path
 
 from kiosk import catalog_csv, catalog_marc, desk, text
 from kiosk.catalog_csv import ImportRejected, RowProblem
-from kiosk.clock import Clock
+from kiosk.clock import Clock, SystemClock
 from kiosk.i18n import _
 from kiosk.store.db import db, write_transaction
 from kiosk.store.models import RotationBatch
@@ -177,12 +177,15 @@ def import_manifest(
     source_library: str = "",
     due_back: date | None = None,
     dry_run: bool = False,
+    clock: Clock | None = None,
 ) -> ManifestSummary:
     """Create the batch and its expected copies from a CSV or MARC manifest.
 
     Values given here override (and fill in for) the file's batch columns. CSV manifests are
     all or nothing, like catalogue CSVs; a MARC manifest skips unreadable records and says so.
+    The new copies are stamped with the `clock`'s time (the kiosk's, by default).
     """
+    now = (clock or SystemClock()).now()
     data = catalog_marc.read_file(path)
     kind = catalog_marc.detect_format(data)
     values, body = _split_csv(data, path) if kind == "csv" else ({}, b"")
@@ -216,7 +219,7 @@ def import_manifest(
             if problems:
                 raise ImportRejected(str(path), sorted(problems, key=lambda p: p.line))
             csv_summary = catalog_csv.Summary()
-            catalog_csv._write(rows, csv_summary)
+            catalog_csv._write(rows, csv_summary, now)
             for row in rows:
                 db.execute_sql(
                     "UPDATE copy SET batch_id = ?, status = 'missing' WHERE accession = ?",
@@ -229,7 +232,7 @@ def import_manifest(
             for bib in bibs:
                 bib.copies = [c for c in bib.copies if c["accession"] not in again]
             marc_summary = catalog_marc.MarcSummary()
-            catalog_marc.write(bibs, marc_summary, batch_id=batch.id, status="missing")
+            catalog_marc.write(bibs, marc_summary, batch_id=batch.id, status="missing", when=now)
             summary.copies, summary.titles_new = marc_summary.copies, marc_summary.titles_new
         summary.reattached = len(again)
         if dry_run:

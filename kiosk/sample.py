@@ -98,7 +98,9 @@ def create(clock: Clock, rules: LoanRules) -> None:
     with write_transaction():
         n = 0
         for title, author, year, shelf, count, local, loanable in BOOKS:
-            record = catalog.add_title(title, author, year=year, local_document=local)
+            record = catalog.add_title(
+                title, author, year=year, local_document=local, created_at=now
+            )
             for _ in range(count):
                 n += 1
                 catalog.add_copy(
@@ -108,6 +110,7 @@ def create(clock: Clock, rules: LoanRules) -> None:
                     shelf=shelf,
                     tags=(tag_uid(n),),
                     loanable=loanable,
+                    created_at=now,
                 )
         batch = RotationBatch.create(
             code="LC-2026-07",
@@ -116,11 +119,16 @@ def create(clock: Clock, rules: LoanRules) -> None:
             due_back=(now + timedelta(days=90)).date(),
         )
         for title, author, count in ROTATION:
-            record = catalog.add_title(title, author)
+            record = catalog.add_title(title, author, created_at=now)
             for _ in range(count):
                 n += 1
                 catalog.add_copy(
-                    record, f"LC-{n:04d}", shelf="Sách luân chuyển", tags=(tag_uid(n),), batch=batch
+                    record,
+                    f"LC-{n:04d}",
+                    shelf="Sách luân chuyển",
+                    tags=(tag_uid(n),),
+                    batch=batch,
+                    created_at=now,
                 )
     for card, name, group in READERS:
         readers.register(card, name, group, rules.groups, clock, rules.card_validity_days)

@@ -1,7 +1,10 @@
 """The real `kiosk` command, run as a subprocess against a throw-away config and data dir.
 
 Each run costs a fresh interpreter (~0.2 s), so read-only tests share one initialised sample
-library (`sample_site`, module scope); tests that change data get their own folder.
+library (`sample_site`, module scope); tests that change data get their own folder. Every
+command runs with its wall clock pinned (tests/support/pinned_time.py), by default to the last
+minutes of a year: what "today" and "this month" mean must never depend on the day the suite
+runs.
 """
 
 from __future__ import annotations
@@ -14,9 +17,8 @@ import os
 import re
 import sqlite3
 import subprocess
-import sys
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,8 +28,13 @@ from kiosk import i18n
 from kiosk.circulation import due_date
 from kiosk.cli import build_parser
 from kiosk.sample import tag_uid
+from tests.support.pinned_time import kiosk_argv
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# When the commands run (a Thursday; the default rules close on Mondays): New Year's Eve, so
+# "this month" is December and a loan's due date falls in the next year.
+CLI_NOW = datetime(2026, 12, 31, 23, 58)
 
 # Every command and sub-command of `kiosk` (test_help_list_is_complete keeps it honest).
 COMMANDS = [
@@ -106,6 +113,7 @@ class Site:
     root: Path
     config: Path
     data_dir: Path
+    now: datetime = CLI_NOW  # where each command's wall clock starts
 
     @property
     def db(self) -> Path:
@@ -126,7 +134,7 @@ class Site:
             environ["KIOSK_LANGUAGE"] = language
         environ.update(env or {})
         return subprocess.run(
-            [sys.executable, "-m", "kiosk", *args],
+            kiosk_argv(self.now, *args),
             input=stdin,
             capture_output=True,
             text=True,
@@ -160,8 +168,9 @@ class Site:
             connection.close()
 
 
-def make_site(root: Path, extra: str = "", kiosk_extra: str = "") -> Site:
-    """A site config: the minimal file plus `kiosk_extra` in [kiosk] and `extra` sections."""
+def make_site(root: Path, extra: str = "", kiosk_extra: str = "", now: datetime = CLI_NOW) -> Site:
+    """A site config: the minimal file plus `kiosk_extra` in [kiosk] and `extra` sections;
+    its commands run at `now`."""
     root.mkdir(parents=True, exist_ok=True)
     data_dir = root / "data"
     path = root / "kiosk.toml"
@@ -169,7 +178,7 @@ def make_site(root: Path, extra: str = "", kiosk_extra: str = "") -> Site:
         f'[kiosk]\ncommune = "06001"\ndata_dir = "{data_dir.as_posix()}"\n{kiosk_extra}\n{extra}',
         encoding="utf-8",
     )
-    return Site(root, path, data_dir)
+    return Site(root, path, data_dir, now)
 
 
 @pytest.fixture
@@ -405,7 +414,7 @@ def test_staff_add_with_pin_on_stdin(site):
 def test_borrow_return_renew_and_loans(sample):
     """One reader's day at the desk, with one loan aged so that it is overdue."""
     rules = config_mod.load(sample.config).loans
-    today = date.today()
+    today = sample.now.date()
     due = i18n.format_date(due_date(today, "adult", rules))
 
     out = sample.ok("borrow", "A1B2C3D4", "LS-0001", "200000000003")  # accession, barcode
@@ -451,7 +460,18 @@ def test_borrow_return_renew_and_loans(sample):
     assert "No loans to renew." in sample.ok("renew", "A1B2C3D4")
 
 
-def test_reports_count_the_loans(sample):
+@pytest.mark.parametrize(
+    "now",
+    [
+        CLI_NOW,  # December: the month report is not the annual one
+        datetime(2027, 1, 1, 0, 0, 30),  # the first minute of a year
+        datetime(2028, 2, 29, 12, 0),  # a leap day
+    ],
+    ids=str,
+)
+def test_reports_count_the_loans(tmp_path, now):
+    sample = make_site(tmp_path / "sample", now=now)
+    sample.ok("init", "--sample")
     sample.ok("borrow", "A1B2C3D8", "LS-0001")  # a child
     sample.ok("borrow", "A1B2C3D4", "LS-0003", "LS-0004")  # an adult
     sample.ok("return", "LS-0003")
@@ -465,11 +485,12 @@ def test_reports_count_the_loans(sample):
     assert by_label["New readers"] == ["8", "2", "4", "2"]
     assert by_label["Visits (readers with a card)"][0] == "2"
 
-    this_month = date.today().strftime("%Y-%m")
-    assert text == sample.ok("report", "month", this_month, "--csv")
+    assert text == sample.ok("report", "month", f"{now:%Y-%m}", "--csv")
+    before = sample.ok("report", "month", f"{now.replace(day=1) - timedelta(days=1):%Y-%m}")
+    assert next(line for line in before.splitlines() if line.startswith("Loans")).split()[1] == "0"
 
     out = sample.ok("report", "year")
-    assert out.startswith(f"Report {date.today().year}")
+    assert out.startswith(f"Report {now.year}\n")
     loans_line = next(line for line in out.splitlines() if line.startswith("Loans"))
     assert loans_line.split()[1:] == ["3", "1", "2", "0"]
 

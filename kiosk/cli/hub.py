@@ -8,6 +8,7 @@ import signal
 import threading
 
 from kiosk.cli.common import print_table
+from kiosk.clock import SystemClock
 from kiosk.hub import config as hub_config
 from kiosk.hub import registry
 from kiosk.hub.models import RegisteredKiosk, open_hub_database
@@ -64,10 +65,8 @@ def init_command(args: argparse.Namespace) -> int:
 
 
 def kiosk_add(args: argparse.Namespace) -> int:
-    from datetime import datetime
-
     config = _open(args)
-    credentials = registry.add(config, args.kiosk_id, args.commune, datetime.now())
+    credentials = registry.add(config, args.kiosk_id, args.commune, SystemClock().now())
     print(
         _(
             "Kiosk {id} registered. Its /etc/kiosk/kiosk.toml (keep the password secret; "

@@ -14,13 +14,13 @@ import queue
 import socket
 import threading
 import time
-from datetime import datetime
 from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from kiosk.clock import Clock, SystemClock
 from kiosk.hub import repair
 from kiosk.hub.config import HubConfig
 from kiosk.hub.ingest import Ingestor, Message
@@ -36,8 +36,9 @@ SESSION_EXPIRY_S = 7 * 24 * 3600
 class HubService:
     """Subscribes, ingests in batches, acknowledges after commit; `start()` then `stop()`."""
 
-    def __init__(self, config: HubConfig, worker_name: str = ""):
+    def __init__(self, config: HubConfig, worker_name: str = "", clock: Clock | None = None):
         self.config = config
+        self.clock = clock or SystemClock()  # stamps when each message was received
         name = worker_name or f"{socket.gethostname()}-{threading.get_ident() % 10000}"
         self.client_id = f"hub-{name}"[:64]
         self._queue: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
@@ -150,7 +151,7 @@ class HubService:
                 continue
             messages = [Message(m.topic, m.payload) for m in batch]
             try:
-                outcomes = self.ingestor.handle_batch(messages, datetime.now())
+                outcomes = self.ingestor.handle_batch(messages, self.clock.now())
             except Exception:
                 # The database is away or locked: keep the batch and try it again. Within a
                 # live session the broker does not resend, so dropping it would lose it.

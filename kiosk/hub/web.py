@@ -25,6 +25,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from kiosk.clock import SystemClock
 from kiosk.hub import indicators as ind
 from kiosk.hub import report
 from kiosk.hub.config import HubConfig
@@ -608,9 +609,9 @@ def error_page(status: HTTPStatus) -> bytes:
 class Dashboard:
     """Maps paths to responses for one hub configuration."""
 
-    def __init__(self, config: HubConfig, clock: Callable[[], datetime] = datetime.now):
+    def __init__(self, config: HubConfig, clock: Callable[[], datetime] | None = None):
         self.config = config
-        self.clock = clock
+        self.clock = clock or SystemClock().now
         self.province_name = PROVINCE_NAMES.get(config.province, config.province)
         self.routes: list[tuple[re.Pattern[str], Callable[..., Response]]] = [
             (re.compile(r"/"), self.overview),
@@ -757,7 +758,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def make_server(
-    config: HubConfig, clock: Callable[[], datetime] = datetime.now
+    config: HubConfig, clock: Callable[[], datetime] | None = None
 ) -> ThreadingHTTPServer:
     """The dashboard's HTTP server on config.web_host:web_port (port 0: any free port), not yet
     serving: call `serve_forever()` in a thread, `shutdown()` to stop."""

@@ -58,7 +58,7 @@ class StaffImportScreen(StaffPanel):
         found = self.chosen
         self.run_background(
             tr("Importing {file} ... please wait.").format(file=found.name),
-            partial(staff_import.apply, found.path),
+            partial(staff_import.apply, found.path, self.app.services.clock),
             self.show_result,
         )
 

@@ -185,7 +185,7 @@ class StaffRotationScreen(StaffPanel):
     def do_import(self) -> None:
         self.run_background(
             tr("Importing {file} ... please wait.").format(file=self.chosen.name),
-            partial(staff_rotation.manifest, self.chosen.path, False),
+            partial(staff_rotation.manifest, self.chosen.path, False, self.clock),
             self.imported,
         )
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from peewee import (
     AutoField,
     BooleanField,
@@ -18,7 +16,12 @@ from peewee import (
     TextField,
 )
 
+from kiosk.clock import SystemClock
 from kiosk.store.db import db
+
+# Rows made without an explicit time (tests, ad-hoc scripts) get the kiosk clock's time;
+# the domain code passes its own clock's time.
+_kiosk_now = SystemClock().now
 
 
 class Base(Model):
@@ -48,7 +51,7 @@ class Title(Base):
     language = TextField(default="vi")
     subjects = TextField(default="")
     local_document = BooleanField(default=False)  # Tày/Nùng local documents, commune history
-    created_at = DateTimeField(default=datetime.now)
+    created_at = DateTimeField(default=_kiosk_now)
     title_key = TextField(default="")
     author_key = TextField(default="")
     exact_key = TextField(default="")
@@ -74,7 +77,7 @@ class Copy(Base):
     batch = ForeignKeyField(RotationBatch, null=True, backref="copies")  # None: the commune's own
     loanable = BooleanField(default=True)  # False: reference only, read in the room
     status = CharField(default="available")
-    created_at = DateTimeField(default=datetime.now)
+    created_at = DateTimeField(default=_kiosk_now)
 
 
 class CopyTag(Base):
@@ -96,7 +99,7 @@ class Reader(Base):
     blocked = BooleanField(default=False)
     blocked_reason = TextField(default="")
     last_visit = DateField(null=True)
-    created_at = DateTimeField(default=datetime.now)
+    created_at = DateTimeField(default=_kiosk_now)
 
 
 class Loan(Base):
@@ -127,7 +130,7 @@ class Staff(Base):
     pin_hash = TextField()
     failed_pins = IntegerField(default=0)
     locked_until = DateTimeField(null=True)
-    created_at = DateTimeField(default=datetime.now)
+    created_at = DateTimeField(default=_kiosk_now)
 
 
 class CounterBucket(Base):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from kiosk import catalog_csv, catalog_export, catalog_marc
 from kiosk.catalog_csv import ImportRejected
+from kiosk.clock import Clock
 from kiosk.config import Config
 from kiosk.i18n import _, ngettext
 from kiosk.ui import staff_files
@@ -110,13 +111,13 @@ def _marc_view(summary: catalog_marc.MarcSummary) -> ImportView:
     return ImportView(True, summary.dry_run, headline, lines, cap_problems(problems))
 
 
-def run(path: Path, dry_run: bool) -> ImportView:
+def run(path: Path, dry_run: bool, clock: Clock | None = None) -> ImportView:
     """Check (dry run) or import the file at `path`, CSV or MARC as its first bytes say."""
     try:
         data = catalog_marc.read_file(path)
         if catalog_marc.detect_format(data) == "csv":
-            return _csv_view(catalog_csv.import_csv(path, dry_run=dry_run))
-        return _marc_view(catalog_marc.import_marc(path, dry_run=dry_run))
+            return _csv_view(catalog_csv.import_csv(path, dry_run=dry_run, clock=clock))
+        return _marc_view(catalog_marc.import_marc(path, dry_run=dry_run, clock=clock))
     except ImportRejected as exc:
         return _rejected(exc, dry_run)
 
@@ -126,9 +127,9 @@ def check(path: Path) -> ImportView:
     return run(path, dry_run=True)
 
 
-def apply(path: Path) -> ImportView:
-    """Import `path`."""
-    return run(path, dry_run=False)
+def apply(path: Path, clock: Clock | None = None) -> ImportView:
+    """Import `path`, stamping what it adds with the `clock`'s time."""
+    return run(path, dry_run=False, clock=clock)
 
 
 @dataclass(frozen=True)

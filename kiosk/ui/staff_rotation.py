@@ -113,7 +113,7 @@ class ManifestView:
     code: str = ""  # the batch's code, once known
 
 
-def manifest(path: Path, dry_run: bool) -> ManifestView:
+def manifest(path: Path, dry_run: bool, clock: Clock | None = None) -> ManifestView:
     """Check or import a batch manifest: a CSV with the batch columns. A MARC manifest has
     no place for the batch's code, source and due-back date, which the screen cannot ask
     for: the message says how to import it from the command line."""
@@ -127,7 +127,7 @@ def manifest(path: Path, dry_run: bool) -> ManifestView:
                     " --code ... --source ... --due-back ...'."
                 ),
             )
-        summary = rotation.import_manifest(path, dry_run=dry_run)
+        summary = rotation.import_manifest(path, dry_run=dry_run, clock=clock)
     except ImportRejected as exc:
         headline, problems = rejection(exc)
         return ManifestView(False, headline, [], problems)

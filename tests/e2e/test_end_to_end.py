@@ -83,7 +83,7 @@ def test_nothing_lost_nothing_doubled_through_failures(tmp_path):
     )
     open_hub_database(hub.database_url)
     registry.set_password(hub, hub.username, "hub-secret")
-    creds = registry.add(hub, "06001-01", "06001", datetime.now())
+    creds = registry.add(hub, "06001-01", "06001", datetime(2026, 9, 1, 7, 0))
     (tmp_path / "broker").mkdir()
     broker = Broker(
         tmp_path / "broker",

@@ -35,7 +35,7 @@ def test_lost_message_is_requested_and_resent(desk, clock, tmp_path, broker, mon
         },
     )
     open_hub_database(hub.database_url)
-    registry.add(hub, "06001-01", "06001", datetime.now())
+    registry.add(hub, "06001-01", "06001", clock.now())
     for _ in range(6):  # six closed intervals to send
         desk.borrow(CARD, "LS-0001")
         desk.return_item("LS-0001")

@@ -14,11 +14,12 @@ import random
 import select
 import signal
 from dataclasses import replace
+from datetime import datetime
 
 import pytest
 
 from kiosk import catalog, counters, readers
-from kiosk.clock import SystemClock
+from kiosk.clock import FixedClock
 from kiosk.desk import Desk, copy_loan, find_copy
 from kiosk.store.db import close_database, integrity_ok, open_database
 from kiosk.store.models import Copy, CounterBucket, Loan
@@ -26,6 +27,7 @@ from kiosk.store.models import Copy, CounterBucket, Loan
 KILLS = 200
 COPIES = [f"C-{n:03d}" for n in range(12)]
 CARDS = ["AA000001", "AA000002", "AA000003"]
+START = datetime(2026, 11, 25, 9, 30)
 
 
 def _prepare(path, rules) -> None:
@@ -34,7 +36,7 @@ def _prepare(path, rules) -> None:
     for accession in COPIES:
         catalog.add_copy(title, accession)
     for card in CARDS:
-        readers.register(card, "Bạn đọc", "adult", rules.groups, SystemClock(), 365)
+        readers.register(card, "Bạn đọc", "adult", rules.groups, FixedClock(START), 365)
     close_database()
 
 
@@ -42,7 +44,7 @@ def _child(path, rules, seed: int, ack_fd: int) -> None:
     """Borrow/return forever, writing one line per committed transaction."""
     rng = random.Random(seed)
     open_database(path)
-    desk = Desk(rules)
+    desk = Desk(rules, FixedClock(START))  # the cards stay valid whatever day it runs
     os.write(ack_fd, b"ready\n")
     while True:
         accession = rng.choice(COPIES)

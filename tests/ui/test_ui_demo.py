@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from kiosk.cli import main
 from kiosk.ui import script
 
+# The demo starts its clock from the machine's: pinned to New Year's Eve, with the clock running.
+ON_NEW_YEARS_EVE = time_machine.travel(datetime(2026, 12, 31, 23, 58).astimezone(), tick=True)
 
+
+@ON_NEW_YEARS_EVE
 def test_scripted_demo_saves_a_png_per_step(display, tmp_path: Path, capsys, monkeypatch):
     if display:  # our private Xvfb: the window already uses it
         monkeypatch.setenv("DISPLAY", display)
@@ -55,6 +61,7 @@ def test_bad_scripts_are_refused(data):
         script.parse(data)
 
 
+@ON_NEW_YEARS_EVE
 def test_text_demo_needs_no_display(tmp_path: Path, capsys):
     assert main(["demo", "--text", "--data-dir", str(tmp_path)]) == 0
     assert "Đường Kách Mệnh" in capsys.readouterr().out
