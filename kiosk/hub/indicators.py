@@ -522,8 +522,10 @@ def ytd_visits(today: date) -> tuple[int, int]:
 
 
 def first_year() -> int | None:
-    """The year of the earliest interval at the hub."""
-    earliest = IntervalCount.select(fn.MIN(IntervalCount.interval_start)).scalar()
+    """The year of the earliest interval at the hub stamped by a set clock: a kiosk that woke up
+    in 1970 must not make the plan list every year since."""
+    synced = IntervalCount.clock_synced == True  # noqa: E712 - peewee builds SQL from ==
+    earliest = IntervalCount.select(fn.MIN(IntervalCount.interval_start)).where(synced).scalar()
     if earliest is None:
         return None
     if isinstance(earliest, str):

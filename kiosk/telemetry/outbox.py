@@ -145,8 +145,11 @@ def prune(now: datetime, max_rows: int, max_age: timedelta, keep_sent: timedelta
         db.execute_sql(
             "DELETE FROM outbox WHERE state = 'sent' AND created_at < ?", (str(now - keep_sent),)
         )
+        # A row stamped before the clock was set (a Pi that woke up in 1970) has no age worth
+        # the name: only the row bound below limits those, or NTP would throw them away.
         gone = db.execute_sql(
-            f"DELETE FROM outbox WHERE {UNSENT} AND created_at < ?", (str(now - max_age),)
+            f"DELETE FROM outbox WHERE {UNSENT} AND clock_synced AND created_at < ?",
+            (str(now - max_age),),
         ).rowcount
         gone += db.execute_sql(
             f"DELETE FROM outbox WHERE {UNSENT} AND seq NOT IN (SELECT seq FROM outbox"
