@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from peewee import SqliteDatabase
 
-from kiosk import catalog
+from kiosk import text
 
 V1_SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -212,10 +212,16 @@ def _v2(database: SqliteDatabase) -> None:
     _script(database, V2_SCHEMA)
     rows = database.execute_sql("SELECT id, title, author FROM title").fetchall()
     for row_id, title, author in rows:
-        keys = catalog.title_keys(title, author)
+        # The keys as version 2 defined them, spelled out here rather than taken from the
+        # catalogue's code: a released step must not change when the domain code does.
+        keys = (
+            text.search_key(title),
+            text.search_key(author),
+            text.exact_key(f"{title} {author}"),
+        )
         database.execute_sql(
             "UPDATE title SET title_key = ?, author_key = ?, exact_key = ? WHERE id = ?",
-            (keys["title_key"], keys["author_key"], keys["exact_key"], row_id),
+            (*keys, row_id),
         )
     # Build the index once, then keep it in step with later edits.
     database.execute_sql("INSERT INTO title_fts (title_fts) VALUES ('rebuild')")
