@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from kiosk import catalog
-from kiosk.catalog_csv import COLUMNS
+from kiosk.catalog import titles as catalog
+from kiosk.catalog.csv_import import COLUMNS
 from kiosk.store.db import close_database, open_database
 
 # --------------------------------------------------------------------------- vocabulary

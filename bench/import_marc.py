@@ -1,4 +1,4 @@
-"""MARC import benchmark: N records (default 50 000) through `kiosk.catalog_marc.import_marc`,
+"""MARC import benchmark: N records (default 50 000) through `kiosk.catalog.marc.import_marc`,
 beside pymarc alone parsing the same file (the floor: decoding is pymarc's work).
 
     .venv/bin/python -m bench.import_marc               # 50k records, goal: within 60 s
@@ -25,7 +25,8 @@ if __package__ in (None, ""):  # run as `python bench/import_marc.py`
 import pymarc
 from pymarc import Field, Indicators, Subfield
 
-from kiosk import catalog_marc, isbn
+from kiosk import isbn
+from kiosk.catalog import marc as catalog_marc
 from kiosk.store.db import close_database, open_database
 
 WORDS = [

@@ -32,9 +32,10 @@ if __package__ in (None, ""):  # run as `python bench/store.py`
 from bench import data
 from bench.data import Sizes
 from bench.table import Report, Row, log, print_table
-from kiosk import catalog, config, i18n, text
-from kiosk.catalog_csv import Summary as ImportSummary
-from kiosk.catalog_csv import _check_unique, _read_rows, _write, import_csv
+from kiosk import config, i18n, text
+from kiosk.catalog import titles as catalog
+from kiosk.catalog.csv_import import Summary as ImportSummary
+from kiosk.catalog.csv_import import _check_unique, _read_rows, _write, import_csv
 from kiosk.clock import FixedClock
 from kiosk.desk import Desk
 from kiosk.store import search

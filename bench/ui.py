@@ -31,20 +31,21 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python bench/ui.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk.ui import boot, xvfb
+from kiosk.demo import xvfb
+from kiosk.screens import boot
 
 FIRST_FRAME_GOAL_S, TAP_P95_GOAL_MS, RSS_GOAL_MB = 3.0, 150.0, 150.0
 
 _COLD_KIOSK = """
 import sys, time, tempfile, pathlib
 t0 = float(sys.argv[1])
-from kiosk.ui import boot; boot.configure((800, 480))
-from kiosk.ui.wiring import open_demo
+from kiosk.screens import boot; boot.configure((800, 480))
+from kiosk.wiring import open_demo
 t_a = time.time()
 kiosk = open_demo(pathlib.Path(tempfile.mkdtemp()))  # the sample library: not the kiosk's start
 t_b = time.time()
 from kivy.core.window import Window
-from kiosk.ui.driver import Driver
+from kiosk.demo.driver import Driver
 drawn = []
 Window.bind(on_flip=lambda *a: drawn.append(time.time()))
 d = Driver(kiosk.make_app(), kiosk.hardware).start()
@@ -55,7 +56,7 @@ d.stop(); kiosk.close()
 _COLD_BARE = """
 import sys, time
 t0 = float(sys.argv[1])
-from kiosk.ui import boot; boot.configure((800, 480))
+from kiosk.screens import boot; boot.configure((800, 480))
 from kivy.app import App
 from kivy.base import EventLoop, runTouchApp
 from kivy.core.window import Window
@@ -105,8 +106,8 @@ def taps(taps_count: int) -> tuple[list[float], list[float]]:
     """(tap-to-screen ms, tag-to-queue ms) for the same books."""
     from kivy.core.window import Window
 
-    from kiosk.ui.driver import Driver, book_tag
-    from kiosk.ui.wiring import open_demo
+    from kiosk.demo.driver import Driver, book_tag
+    from kiosk.wiring import open_demo
 
     screen_ms, queue_ms = [], []
     with tempfile.TemporaryDirectory() as folder:
@@ -157,10 +158,10 @@ def taps(taps_count: int) -> tuple[list[float], list[float]]:
 
 def cycles(count: int) -> list[tuple[int, float]]:
     """RSS samples (cycle, MB) over scripted borrow/return cycles."""
-    from kiosk import sample
+    from kiosk.demo import sample
+    from kiosk.demo.driver import Driver
     from kiosk.hardware.interfaces import TagSeen, TagStatus
-    from kiosk.ui.driver import Driver
-    from kiosk.ui.wiring import open_demo
+    from kiosk.wiring import open_demo
 
     def tag(uid_hex: str) -> TagSeen:
         return TagSeen(bytes.fromhex(uid_hex), "ntag", TagStatus.NOT_READ)

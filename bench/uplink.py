@@ -36,8 +36,9 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from bench.table import Report, Row, log, print_table
 from kiosk import config, counters, i18n
 from kiosk.clock import Stamp, SystemClock
+from kiosk.store import outbox
 from kiosk.store.db import close_database, open_database
-from kiosk.telemetry import outbox, payloads
+from kiosk.telemetry import payloads
 from kiosk.telemetry.uplink import WINDOW, Uplink
 from tests.support.broker import Broker
 

@@ -12,9 +12,9 @@ from datetime import datetime
 from peewee import fn
 
 from kiosk.clock import Stamp
+from kiosk.store import outbox
 from kiosk.store.db import db
 from kiosk.store.models import CounterBucket
-from kiosk.telemetry import outbox
 
 INTERVAL_MINUTES = 15
 

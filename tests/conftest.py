@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import config, i18n, sample
+from kiosk import config, i18n
 from kiosk.clock import FixedClock
+from kiosk.demo import sample
 from kiosk.desk import Desk
 from kiosk.store.db import close_database, open_database
 
@@ -52,7 +53,7 @@ def store(kiosk_config):
 
 @pytest.fixture
 def library(store, rules, clock):
-    """The sample library (see kiosk.sample) in a fresh database."""
+    """The sample library (see kiosk.demo.sample) in a fresh database."""
     sample.create(clock, rules)
     return store
 

@@ -261,7 +261,7 @@ def test_the_voice_is_core_code_without_kivy():
 
     code = (
         "import sys, kiosk.audio, kiosk.audio.player, kiosk.audio.check, kiosk.audio.prompts, "
-        "kiosk.preferences, kiosk.ui.palette, kiosk.cli.audio; "
+        "kiosk.preferences, kiosk.screens.palette, kiosk.cli.audio; "
         "sys.exit('kivy' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -16,13 +16,16 @@ from datetime import date, datetime, timedelta
 import pytest
 import time_machine
 
-from kiosk import counters, report_page, reports, sample
+from kiosk import counters
 from kiosk.circulation import due_date, next_open_day
 from kiosk.clock import FixedClock, SystemClock
+from kiosk.demo import sample
 from kiosk.desk import Desk
 from kiosk.readers import register
+from kiosk.reports import figures as reports
+from kiosk.reports import page as report_page
+from kiosk.store import outbox
 from kiosk.store.db import db
-from kiosk.telemetry import outbox
 
 ADULT, CHILD = sample.SAMPLE_CARDS["reader"], sample.SAMPLE_CARDS["child"]
 NEW_YEARS_EVE = datetime(2026, 12, 31, 23, 59)  # a Thursday

@@ -1,4 +1,4 @@
-"""Catalogue import from CSV (kiosk.catalog_csv): merging, validation, all-or-nothing."""
+"""Catalogue import from CSV (kiosk.catalog.csv_import): merging, validation, all-or-nothing."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import sample
-from kiosk.catalog_csv import ImportRejected, RowProblem, Summary, import_csv
+from kiosk.catalog.csv_import import ImportRejected, RowProblem, Summary, import_csv
+from kiosk.demo import sample
 from kiosk.store.models import Copy, CopyTag, Title
 from kiosk.store.search import search
 

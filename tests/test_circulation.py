@@ -216,7 +216,7 @@ def test_core_imports_no_ui_network_or_hardware_library():
 
     code = (
         "import sys, kiosk.circulation, kiosk.desk, kiosk.counters, kiosk.readers, "
-        "kiosk.catalog_csv, kiosk.cli; bad = [m for m in ('kivy', 'paho', 'RPi', 'spidev', "
+        "kiosk.catalog.csv_import, kiosk.cli; bad = [m for m in ('kivy', 'paho', 'RPi', 'spidev', "
         "'mfrc522') if m in sys.modules]; print(bad); sys.exit(bool(bad))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -27,7 +27,7 @@ from kiosk import config as config_mod
 from kiosk import i18n
 from kiosk.circulation import due_date
 from kiosk.cli import build_parser
-from kiosk.sample import tag_uid
+from kiosk.demo.sample import tag_uid
 from tests.support.pinned_time import kiosk_argv
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -6,8 +6,9 @@ from datetime import date, datetime
 
 import pytest
 
-from kiosk import counters, sample
+from kiosk import counters
 from kiosk.circulation import Notice, Refusal
+from kiosk.demo import sample
 from kiosk.store.models import Copy, CounterBucket, Loan, Reader, Visit
 
 CARD = sample.SAMPLE_CARDS["reader"]

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import i18n, i18n_csv, i18n_tools
+from kiosk import i18n
 from kiosk.i18n import Translator
-from kiosk.i18n_csv import TranslationImportRejected, export_csv, import_csv
+from kiosk.i18n import extract as i18n_tools
+from kiosk.i18n import spreadsheet as i18n_csv
+from kiosk.i18n.spreadsheet import TranslationImportRejected, export_csv, import_csv
 
 HEADINGS = [heading for _key, heading in i18n_csv.COLUMNS]
 

@@ -11,9 +11,10 @@ from importlib import resources
 import pytest
 from fontTools.ttLib import TTFont
 
-from kiosk import i18n, i18n_tools
-from kiosk.ui import fonts
-from kiosk.ui.text import LANGUAGE_NAMES
+from kiosk import i18n
+from kiosk.i18n import extract as i18n_tools
+from kiosk.screens import fonts
+from kiosk.screens.wording import LANGUAGE_NAMES
 
 VIETNAMESE_VOWELS = "aăâeêioôơuưy"
 TONES = "\u0300\u0301\u0303\u0309\u0323"

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from kiosk import counters, readers, sample
+from kiosk import counters, readers
+from kiosk.demo import sample
 from kiosk.store.models import CounterBucket, Loan, Reader
 
 

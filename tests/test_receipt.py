@@ -8,7 +8,8 @@ import numpy as np
 from PIL import Image
 from pyzbar import pyzbar
 
-from kiosk import i18n, receipt, sample
+from kiosk import i18n, receipt
+from kiosk.demo import sample
 from kiosk.desk import Result
 
 DAY = date(2026, 11, 25)

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import report_page, reports, sample
+from kiosk.demo import sample
+from kiosk.reports import figures as reports
+from kiosk.reports import page as report_page
 from tests.support.pinned_time import kiosk_argv
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -130,7 +132,7 @@ def test_render_annual_without_groups_and_escaping():
 
 
 def test_report_csv_has_a_bom(tmp_path):
-    from kiosk.ui.staff_reports import write_csv
+    from kiosk.flows.staff_reports import write_csv
 
     report = reports.Report(reports.Period(2026, 11), ("adult",), {})
     raw = write_csv(report, tmp_path / "r.csv").read_bytes()

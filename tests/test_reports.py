@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kiosk import counters, reports, sample
+from kiosk import counters
 from kiosk.clock import Stamp
+from kiosk.demo import sample
+from kiosk.reports import figures as reports
 
 
 def test_month_and_year_figures(desk, clock, rules):

@@ -63,7 +63,7 @@ SCREEN_PROMPTS: dict[str, tuple[str, ...]] = {
     "staff": (N_("Tap your staff card on the reader."),),
 }
 
-# -- help: (icon name in kiosk.ui.theme.ICONS, sentence), shown and said in order ------------
+# -- help: (icon name in kiosk.screens.theme.ICONS, sentence), shown and said in order ------------
 HelpLines = tuple[tuple[str, str], ...]
 GENERIC = "generic"  # the help of a reader screen that has none of its own
 STAFF_GENERIC = "staff_generic"  # the help of a staff screen with none of its own

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from peewee import DatabaseError
 
 from kiosk import __version__, i18n
-from kiosk.catalog_csv import ImportRejected
+from kiosk.catalog.csv_import import ImportRejected
 from kiosk.config import ConfigError
 from kiosk.hub.registry import RegistryError
 from kiosk.i18n import _

@@ -8,11 +8,14 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from kiosk import communes, report_page, reports, sample
+from kiosk import communes
 from kiosk import config as config_mod
 from kiosk.cli.common import load_config, open_store, print_table
 from kiosk.clock import SystemClock
+from kiosk.demo import sample
 from kiosk.i18n import _
+from kiosk.reports import figures as reports
+from kiosk.reports import page as report_page
 from kiosk.store import migrations
 from kiosk.store.db import db
 from kiosk.store.models import Title

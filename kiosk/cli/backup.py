@@ -12,10 +12,10 @@ import os
 import sys
 from pathlib import Path
 
-from kiosk import backup
 from kiosk.cli.common import load_config, print_table
 from kiosk.config import Config
 from kiosk.i18n import _
+from kiosk.store import backup
 
 EXIT_FAILED = 1
 

@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from kiosk import catalog_csv, catalog_export, catalog_marc
+from kiosk.catalog import csv_import as catalog_csv
+from kiosk.catalog import export as catalog_export
+from kiosk.catalog import marc as catalog_marc
 from kiosk.cli.common import open_store, print_table
 from kiosk.i18n import _, ngettext
 from kiosk.store import search

@@ -7,7 +7,7 @@
   reference book (LS-0025). Without any display it falls back to the narrated text demo.
 * ``kiosk demo --text`` narrates a session on the command line (no display needed).
 * ``kiosk demo --script FILE --screenshots DIR`` plays a scripted session (format:
-  ``kiosk/ui/script.py``; ``--script default`` is the packaged one) and saves a PNG per step;
+  ``kiosk/demo/script.py``; ``--script default`` is the packaged one) and saves a PNG per step;
   without a display it starts its own virtual display (Xvfb).
 """
 
@@ -15,31 +15,23 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from kiosk import config as config_mod
-from kiosk import i18n, messages, reports, sample
+from kiosk import i18n, messages
 from kiosk.cli.circulation import describe
 from kiosk.clock import FixedClock, SystemClock
+from kiosk.demo import sample
 from kiosk.desk import Desk
 from kiosk.i18n import _
+from kiosk.reports import figures as reports
+from kiosk.screens.wording import tr
 from kiosk.store import search
 from kiosk.store.db import close_database, open_database
-from kiosk.ui.text import tr
-
-SDL_FUNCTION_KEYS = {282: "f1", 283: "f2", 284: "f3", 285: "f4"}  # Kivy's SDL2 key codes
-# Demo key bindings: key -> ("card" | "book", id)
-DEMO_KEYS = {
-    "f1": ("card", "reader"),
-    "f2": ("card", "child"),
-    "f3": ("card", "staff"),
-    "f4": ("card", "A1B2C3FF"),
-    "0": ("book", "LC-0047"),
-    "r": ("book", "LS-0025"),
-    **{str(n): ("book", f"LS-{n:04d}") for n in range(1, 10)},
-}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -115,7 +107,7 @@ def _folder(args: argparse.Namespace) -> contextlib.AbstractContextManager[Path]
 def demo_command(args: argparse.Namespace) -> int:
     if args.language:
         i18n.set_language(args.language)
-    from kiosk.ui import boot
+    from kiosk.screens import boot
 
     if args.script or args.screenshots:
         with _folder(args) as folder:
@@ -134,20 +126,23 @@ def demo_command(args: argparse.Namespace) -> int:
 
 def run_script(data_dir: Path, args: argparse.Namespace) -> int:
     """Play a script (own Xvfb if there is no display) and save the screenshots."""
-    from kiosk.ui import boot, script, xvfb
+    from kiosk.demo import script, xvfb
+    from kiosk.screens import boot
 
     plan = script.load(None if args.script in (None, "default") else Path(args.script))
     shots = args.screenshots or Path("demo-screenshots")
     display = contextlib.nullcontext() if boot.has_display() else xvfb.virtual_display()
     with display:
         boot.configure(plan.size)
-        from kiosk.ui.driver import Driver
-        from kiosk.ui.wiring import open_demo
+        from kiosk.demo.driver import Driver
+        from kiosk.wiring import open_demo
 
         kiosk = open_demo(data_dir)
         try:
             if plan.language or args.language:
-                kiosk.config = _with_language(kiosk.config, args.language or plan.language)
+                kiosk.config = dataclasses.replace(
+                    kiosk.config, language=args.language or plan.language
+                )
                 kiosk.services.config = kiosk.config
             driver = Driver(kiosk.make_app(), kiosk.hardware).start()
             try:
@@ -160,50 +155,9 @@ def run_script(data_dir: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-def _with_language(config: config_mod.Config, language: str) -> config_mod.Config:
-    return config.__class__(**{**config.__dict__, "language": language})
-
-
 def run_interactive(data_dir: Path, args: argparse.Namespace) -> int:
-    """The touch app on a desktop window, virtual tags on the keyboard."""
-    from kiosk.ui import boot, script
+    """The touch app on a desktop window, virtual tags on the keyboard (kiosk.demo.keys)."""
+    from kiosk.demo import keys
+    from kiosk.wiring import open_demo
 
-    boot.configure(script.parse_size(args.size))
-    from kivy.core.window import Window
-
-    from kiosk.ui.driver import book_tag, card_for
-    from kiosk.ui.wiring import open_demo
-
-    kiosk = open_demo(data_dir)
-    if args.language:
-        kiosk.config = _with_language(kiosk.config, args.language)
-        kiosk.services.config = kiosk.config
-    app = kiosk.make_app()
-    rig = kiosk.hardware.rig
-    placed: list = []
-
-    def on_key(_window, key: int, _scancode, codepoint: str | None, _modifiers) -> bool:
-        name = SDL_FUNCTION_KEYS.get(key) or (codepoint or "").lower()
-        binding = DEMO_KEYS.get(name)
-        if binding is None:
-            return False
-        for old in placed:  # one tag on the reader at a time: the previous one leaves
-            rig.reader.remove(old)
-        placed.clear()
-        kind, ident = binding
-        tag = card_for(ident) if kind == "card" else book_tag(ident)
-        rig.reader.place(tag)
-        placed.append(tag)
-        return True
-
-    Window.bind(on_key_down=on_key)
-    print(
-        "F1, F2, F3 (PIN 1234), F4: "
-        + tr("a reader's card, a child's card, the staff card, an unknown card")
-    )
-    print("1-9, 0, R: " + tr("books LS-0001 to LS-0009, a rotation book, a reference book"))
-    try:
-        app.run()
-    finally:
-        kiosk.close()
-    return 0
+    return keys.run(partial(open_demo, data_dir), args.size, args.language)

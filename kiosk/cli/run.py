@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from kiosk import config as config_mod
-from kiosk.ui.text import tr
+from kiosk.screens.wording import tr
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,12 +17,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     config = config_mod.load(args.config)
-    from kiosk.ui import boot, script
+    from kiosk.demo import script
+    from kiosk.screens import boot
 
     boot.configure(
         script.parse_size(args.size), fullscreen=not args.window, touchscreen=not args.window
     )
-    from kiosk.ui.wiring import open_kiosk
+    from kiosk.wiring import open_kiosk
 
     kiosk = open_kiosk(config)
     uplink = None

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from kiosk import inventory, labelling, readers, rotation
+from kiosk import readers
 from kiosk.cli.common import open_store, print_table
 from kiosk.clock import SystemClock
 from kiosk.config import Config
@@ -24,6 +24,7 @@ from kiosk.hardware.backend import HardwareUnavailable, open_hardware
 from kiosk.hardware.rfid import TagWriteError
 from kiosk.hardware.tags import LabelError as TagLabelError
 from kiosk.i18n import _, format_date
+from kiosk.ops import inventory, labelling, rotation
 
 USER_ERRORS = (
     rotation.RotationError,

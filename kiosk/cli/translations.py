@@ -12,11 +12,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from kiosk import i18n_csv, i18n_tools
 from kiosk.cli.common import load_config, print_table
 from kiosk.config import LANGUAGES
 from kiosk.i18n import _, ngettext
-from kiosk.ui.text import LANGUAGE_NAMES  # plain data, no Kivy
+from kiosk.i18n import extract as i18n_tools
+from kiosk.i18n import spreadsheet as i18n_csv
+from kiosk.screens.wording import LANGUAGE_NAMES  # plain data, no Kivy
 
 EXIT_REFUSED = 1
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from kiosk import watchdog
 from kiosk.cli.common import open_store, print_table
 from kiosk.i18n import _
-from kiosk.telemetry import outbox
+from kiosk.store import outbox
 
 if TYPE_CHECKING:
     pass

@@ -1,7 +1,7 @@
 """The touch screens: one module and one .kv file per screen, on :class:`KioskScreen`.
 
-Screens show and ask; they call :mod:`kiosk.ui.session` (or another pure-Python module of
-:mod:`kiosk.ui`, which calls the core) and never decide anything about loans themselves.
+Screens show and ask; they call :mod:`kiosk.flows.session` (or another pure-Python module of
+:mod:`kiosk.flows`, which calls the core) and never decide anything about loans themselves.
 ``SCREENS`` maps each screen's name to its class (``module:Class`` under ``kiosk.screens``),
 in the order the app adds them.
 """

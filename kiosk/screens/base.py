@@ -20,7 +20,7 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
-from kiosk.ui import theme
+from kiosk.screens import theme
 
 HERE = Path(__file__).parent
 _loaded: set[str] = set()
@@ -39,7 +39,7 @@ class KioskScreen(Screen):
     in_session = BooleanProperty(True)
 
     @property
-    def app(self):  # -> kiosk.app.KioskApp (typed loosely: no import cycle)
+    def app(self):  # -> kiosk.screens.app.KioskApp (typed loosely: no import cycle)
         return App.get_running_app()
 
     def on_activate(self, **kwargs: object) -> None:
@@ -48,7 +48,7 @@ class KioskScreen(Screen):
     def on_deactivate(self) -> None:
         """The screen is being left."""
 
-    def on_tag(self, tap) -> bool:  # tap: kiosk.ui.session.Tap
+    def on_tag(self, tap) -> bool:  # tap: kiosk.flows.session.Tap
         """A tag was tapped while this screen is shown; True if handled here."""
         return False
 

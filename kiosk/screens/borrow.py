@@ -8,11 +8,10 @@ from functools import partial
 from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.audio import prompts
-from kiosk.screens import messages
+from kiosk.screens import messages, theme
 from kiosk.screens.base import KioskScreen, load_kv
 from kiosk.screens.messages import ResultLine
-from kiosk.ui import theme
-from kiosk.ui.text import tr
+from kiosk.screens.wording import tr
 
 
 class BorrowScreen(KioskScreen):

@@ -10,9 +10,9 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 
 from kiosk.audio import prompts
+from kiosk.screens import theme
 from kiosk.screens.base import load_kv
-from kiosk.ui import theme
-from kiosk.ui.text import tr
+from kiosk.screens.wording import tr
 
 
 def icon_colour(icon: str) -> tuple[float, float, float, float]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kivy.properties import StringProperty
 
 from kiosk.screens.base import KioskScreen, load_kv
-from kiosk.ui.text import LANGUAGE_NAMES, tr
+from kiosk.screens.wording import LANGUAGE_NAMES, tr
 
 
 class HomeScreen(KioskScreen):

@@ -7,10 +7,9 @@ from kivy.properties import ColorProperty, StringProperty
 
 from kiosk.audio import prompts
 from kiosk.circulation import Refusal
-from kiosk.screens import messages
+from kiosk.screens import messages, theme
 from kiosk.screens.base import KioskScreen, load_kv
-from kiosk.ui import theme
-from kiosk.ui.text import tr
+from kiosk.screens.wording import tr
 
 
 class IdentifyScreen(KioskScreen):

@@ -9,11 +9,10 @@ from kivy.properties import StringProperty
 from kiosk.audio import prompts
 from kiosk.desk import LoanLine, Result
 from kiosk.i18n import format_date
-from kiosk.screens import messages
+from kiosk.screens import messages, theme
 from kiosk.screens.base import KioskScreen, load_kv
 from kiosk.screens.messages import Outcome, ResultLine
-from kiosk.ui import theme
-from kiosk.ui.text import tr, tr_n
+from kiosk.screens.wording import tr, tr_n
 
 
 class LoansScreen(KioskScreen):

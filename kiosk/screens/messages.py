@@ -16,9 +16,9 @@ from kiosk import messages
 from kiosk.circulation import Notice, Refusal
 from kiosk.desk import Result
 from kiosk.i18n import format_date
+from kiosk.screens import theme
 from kiosk.screens.base import load_kv
-from kiosk.ui import theme
-from kiosk.ui.text import tr
+from kiosk.screens.wording import tr
 
 
 @dataclass(frozen=True)

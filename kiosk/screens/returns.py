@@ -4,10 +4,10 @@ says it goes to the rotation shelf."""
 from __future__ import annotations
 
 from kiosk.audio import prompts
+from kiosk.flows import session as session_mod
 from kiosk.screens import messages
 from kiosk.screens.base import KioskScreen, load_kv
 from kiosk.screens.messages import ResultLine
-from kiosk.ui import session as session_mod
 
 
 class ReturnScreen(KioskScreen):

@@ -7,17 +7,18 @@ from functools import partial
 
 from kivy.properties import StringProperty
 
+from kiosk.flows import keyboard
+from kiosk.screens import theme
 from kiosk.screens.base import KioskButton, KioskScreen, load_kv
 from kiosk.screens.messages import Outcome, ResultLine
-from kiosk.ui import keyboard, theme
-from kiosk.ui.text import tr, tr_n
+from kiosk.screens.wording import tr, tr_n
 
 # Glyphs of the icon font (Noto Sans has no ␣ ⌫ ✕).
 KEY_ICONS = {keyboard.SPACE: "\u2423", keyboard.BACKSPACE: "\u232b", keyboard.CLEAR: "\u2715"}
 
 
 def add_keys(grid, on_key) -> None:
-    """The Vietnamese keyboard (kiosk.ui.keyboard) into `grid` (the search and
+    """The Vietnamese keyboard (kiosk.flows.keyboard) into `grid` (the search and
     registration screens); f, j, w, z and the apostrophe (Tày-Nùng spelling) are keys of it."""
     for row in keyboard.ROWS:
         for key in row:

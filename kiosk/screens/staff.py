@@ -6,10 +6,10 @@ from functools import partial
 
 from kivy.properties import StringProperty
 
+from kiosk.flows import session as session_mod
+from kiosk.screens import theme
 from kiosk.screens.base import KioskButton, KioskScreen, load_kv
-from kiosk.ui import session as session_mod
-from kiosk.ui import theme
-from kiosk.ui.text import tr
+from kiosk.screens.wording import tr
 
 PAD_KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "back", "0", "ok")
 MAX_PIN = 8

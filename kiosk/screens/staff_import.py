@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import partial
 
+from kiosk.flows import staff_files, staff_import
+from kiosk.screens import theme
 from kiosk.screens.staff_panel import StaffPanel, file_label
-from kiosk.ui import staff_files, staff_import, theme
-from kiosk.ui.text import tr
+from kiosk.screens.wording import tr
 
 
 class StaffImportScreen(StaffPanel):

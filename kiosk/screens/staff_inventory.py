@@ -2,7 +2,7 @@
 the books, see each verdict and the progress per shelf, finish, read the result grouped by
 kind with what to do, and export it as CSV.
 
-The decisions are in :mod:`kiosk.ui.staff_inventory` (on :mod:`kiosk.inventory`, whose
+The decisions are in :mod:`kiosk.flows.staff_inventory` (on :mod:`kiosk.ops.inventory`, whose
 session lives in the database); this screen shows them.
 """
 
@@ -12,12 +12,12 @@ from functools import partial
 
 from kivy.properties import BooleanProperty, StringProperty
 
+from kiosk.flows import staff_inventory as flow_mod
+from kiosk.screens import theme
 from kiosk.screens.base import KioskButton, KioskScreen, WrapLabel, load_kv
 from kiosk.screens.messages import Outcome, ResultLine
 from kiosk.screens.staff_register import StaffopsMessage  # noqa: F401 (its rules)
-from kiosk.ui import staff_inventory as flow_mod
-from kiosk.ui import theme
-from kiosk.ui.text import tr
+from kiosk.screens.wording import tr
 
 LOOK = {  # kind -> (icon key, colour)
     "found": ("ok", theme.OK),

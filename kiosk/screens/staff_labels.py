@@ -1,7 +1,7 @@
 """Staff: label books — write a copy's identifier into a blank tag (checked by reading it
 back), give a copy a barcode, or label a whole shelf one book after another.
 
-The decisions are in :mod:`kiosk.ui.staff_labels`; this screen shows its step and passes
+The decisions are in :mod:`kiosk.flows.staff_labels`; this screen shows its step and passes
 taps, scans and key presses to it. A tag is written on the frame after "writing" is shown.
 """
 
@@ -12,12 +12,12 @@ from functools import partial
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
+from kiosk.flows import staff_labels as flow_mod
+from kiosk.screens import theme
 from kiosk.screens.base import KioskButton, KioskScreen, WrapLabel, load_kv
 from kiosk.screens.messages import ResultLine
 from kiosk.screens.staff_register import StaffopsMessage  # noqa: F401 (its rules)
-from kiosk.ui import staff_labels as flow_mod
-from kiosk.ui import theme
-from kiosk.ui.text import tr
+from kiosk.screens.wording import tr
 
 MAX_LINES = 60  # copies listed at once (the list is for finding one, not for reading all)
 

@@ -8,12 +8,11 @@ from functools import partial
 from kivy.properties import StringProperty
 
 from kiosk import counters
+from kiosk.flows import session as session_mod
 from kiosk.i18n import N_
-from kiosk.screens import SCREENS
+from kiosk.screens import SCREENS, theme
 from kiosk.screens.base import KioskButton, KioskScreen, WrapLabel, load_kv
-from kiosk.ui import session as session_mod
-from kiosk.ui import theme
-from kiosk.ui.text import tr
+from kiosk.screens.wording import tr
 
 #: The operations offered, in menu order: (screen name, icon key in theme.ICONS, label).
 #: A screen that is not registered in kiosk.screens.SCREENS gets no button.

@@ -1,6 +1,6 @@
 """The base of the staff panels (catalogue import, rotation, reports): :class:`StaffPanel`
 gives a header, a status banner, a scrolling list and a row of actions, and runs long work in a
-thread (kiosk.ui.staff_worker) so that the screen stays alive during a large import."""
+thread (kiosk.flows.staff_worker) so that the screen stays alive during a large import."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, ColorProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
+from kiosk.flows import staff_files, staff_worker
+from kiosk.screens import theme
 from kiosk.screens.base import FitLabel, KioskButton, KioskScreen, WrapLabel, load_kv
-from kiosk.ui import staff_files, staff_worker, theme
-from kiosk.ui.text import tr
+from kiosk.screens.wording import tr
 
 
 def status_style(kind: str) -> tuple[Any, str]:

@@ -1,6 +1,6 @@
 """Staff: register a reader (card, name, group, consent) or give a reader a new card.
 
-The steps and every decision are in :mod:`kiosk.ui.staff_register`; this screen shows the
+The steps and every decision are in :mod:`kiosk.flows.staff_register`; this screen shows the
 step the flow is on (an inner ScreenManager, one screen per step) and passes taps and key
 presses to it.
 """
@@ -12,12 +12,13 @@ from functools import partial
 from kivy.properties import ColorProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.reports import group_label
+from kiosk.flows import keyboard
+from kiosk.flows import staff_register as flow_mod
+from kiosk.reports.figures import group_label
+from kiosk.screens import theme
 from kiosk.screens.base import KioskButton, KioskScreen, WrapLabel, load_kv
 from kiosk.screens.search import add_keys
-from kiosk.ui import keyboard, theme
-from kiosk.ui import staff_register as flow_mod
-from kiosk.ui.text import LANGUAGE_NAMES, tr, tr_n
+from kiosk.screens.wording import LANGUAGE_NAMES, tr, tr_n
 
 
 class StaffopsMessage(BoxLayout):

@@ -1,15 +1,16 @@
 """Monthly and annual figures on screen, step by step through the months or years, saved to the
-USB stick as CSV (for a spreadsheet) or as the printable A4 page (kiosk.report_page)."""
+USB stick as CSV (for a spreadsheet) or as the printable A4 page (kiosk.reports.page)."""
 
 from __future__ import annotations
 
 from functools import partial
 
-from kiosk import reports
+from kiosk.flows import staff_reports
+from kiosk.reports import figures as reports
+from kiosk.screens import theme
 from kiosk.screens.base import FitLabel, KioskButton
 from kiosk.screens.staff_panel import StaffPanel
-from kiosk.ui import staff_reports, theme
-from kiosk.ui.text import tr
+from kiosk.screens.wording import tr
 
 HEADER_ROW = (0.88, 0.9, 0.93, 1)
 STRIPE = (0.93, 0.92, 0.88, 1)

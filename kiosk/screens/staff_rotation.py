@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from functools import partial
 
-from kiosk import rotation
+from kiosk.flows import staff_files, staff_rotation
+from kiosk.ops import rotation
+from kiosk.screens import theme
 from kiosk.screens.staff_panel import StaffPanel, file_label
-from kiosk.ui import staff_files, staff_rotation, theme
-from kiosk.ui.text import tr, tr_n
+from kiosk.screens.wording import tr, tr_n
 
 URGENCY = {"past": theme.REFUSED, "near": theme.ASK_STAFF, "": theme.HEADER}
 

@@ -9,7 +9,7 @@ from kivy.uix.modalview import ModalView
 from kiosk import receipt
 from kiosk.i18n import format_date
 from kiosk.screens.base import KioskScreen, WrapLabel, load_kv
-from kiosk.ui.text import tr, tr_n
+from kiosk.screens.wording import tr, tr_n
 
 
 def qr_texture(text: str) -> Texture:

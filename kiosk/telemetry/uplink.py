@@ -28,8 +28,9 @@ from kiosk import __version__, counters
 from kiosk.clock import Clock, Stamp, SystemClock
 from kiosk.config import Config
 from kiosk.i18n import _
+from kiosk.store import outbox
 from kiosk.store.db import close_database
-from kiosk.telemetry import outbox, payloads
+from kiosk.telemetry import payloads
 from kiosk.telemetry.mqtt import address, new_client
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import backup, cli, config
+from kiosk import cli, config
+from kiosk.store import backup
 from kiosk.store.db import close_database, db, open_database
 
 

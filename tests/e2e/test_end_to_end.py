@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import config, sample
+from kiosk import config
 from kiosk.clock import FixedClock
+from kiosk.demo import sample
 from kiosk.desk import Desk
 from kiosk.hub import config as hub_config
 from kiosk.hub import registry

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kiosk import config, sample
+from kiosk import config
+from kiosk.demo import sample
 from kiosk.hub import config as hub_config
 from kiosk.hub import registry, repair
 from kiosk.hub.ingest import ACCEPTED, Ingestor
 from kiosk.hub.models import Received, open_hub_database
 from kiosk.hub.service import HubService
-from kiosk.telemetry import outbox
+from kiosk.store import outbox
 from kiosk.telemetry.uplink import Uplink
 from tests.support.mqtt import Collector, wait_for
 

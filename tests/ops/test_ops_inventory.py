@@ -6,7 +6,8 @@ import csv
 
 import pytest
 
-from kiosk import inventory, sample
+from kiosk.demo import sample
+from kiosk.ops import inventory
 from kiosk.store.db import close_database, open_database
 from kiosk.store.models import Copy, Loan
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from kiosk import desk as desk_mod
-from kiosk import labelling, readers
+from kiosk import readers
 from kiosk.hardware.emulator import MifareClassic1K, Ntag213
 from kiosk.hardware.emulator.frames import from_bits
 from kiosk.hardware.rfid import TagWriteError
+from kiosk.ops import labelling
 from kiosk.store.models import Copy, CopyTag, Reader
 
 NEW_UID = bytes.fromhex("04C0FFEE000001")

@@ -10,8 +10,10 @@ import pymarc
 import pytest
 from ops_marc import iso2709, koha_record, libol_record, marc8, marc8_record
 
-from kiosk import catalog_csv, catalog_export, catalog_marc
-from kiosk.catalog_csv import ImportRejected
+from kiosk.catalog import csv_import as catalog_csv
+from kiosk.catalog import export as catalog_export
+from kiosk.catalog import marc as catalog_marc
+from kiosk.catalog.csv_import import ImportRejected
 from kiosk.store.models import Copy, Title
 
 KIEU = "Truyện Kiều"

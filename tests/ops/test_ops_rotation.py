@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from ops_marc import koha_record
 
-from kiosk import reports, rotation
-from kiosk.catalog_csv import ImportRejected
+from kiosk.catalog.csv_import import ImportRejected
+from kiosk.ops import rotation
+from kiosk.reports import figures as reports
 from kiosk.store.models import Copy, RotationBatch
 
 HEADER = "batch,source_library,due_back,title,author,isbn,accession,barcode,shelf\n"

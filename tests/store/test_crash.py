@@ -18,7 +18,8 @@ from datetime import datetime
 
 import pytest
 
-from kiosk import catalog, counters, readers
+from kiosk import counters, readers
+from kiosk.catalog import titles as catalog
 from kiosk.clock import FixedClock
 from kiosk.desk import Desk, copy_loan, find_copy
 from kiosk.store.db import close_database, integrity_ok, open_database

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from kiosk import catalog
+from kiosk.catalog import titles as catalog
 from kiosk.store import search
 from kiosk.store.models import Copy
 

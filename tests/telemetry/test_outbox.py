@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from kiosk import counters, sample
+from kiosk import counters
+from kiosk.demo import sample
+from kiosk.store import outbox
 from kiosk.store.db import db
-from kiosk.telemetry import outbox
 
 CARD = sample.SAMPLE_CARDS["reader"]
 INTERVAL = timedelta(minutes=counters.INTERVAL_MINUTES)

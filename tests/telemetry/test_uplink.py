@@ -8,8 +8,10 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from kiosk import config, sample
-from kiosk.telemetry import outbox, payloads
+from kiosk import config
+from kiosk.demo import sample
+from kiosk.store import outbox
+from kiosk.telemetry import payloads
 from kiosk.telemetry.uplink import Uplink
 from tests.support.broker import Broker
 from tests.support.mqtt import Collector, wait_for

@@ -8,8 +8,9 @@ import signal
 import subprocess
 import sys
 
-from kiosk import config, sample
-from kiosk.telemetry import outbox
+from kiosk import config
+from kiosk.demo import sample
+from kiosk.store import outbox
 from kiosk.telemetry.uplink import Uplink
 from tests.support.broker import Broker, free_port
 from tests.support.certs import make_certs

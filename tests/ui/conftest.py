@@ -1,5 +1,5 @@
 """UI tests drive the real Kivy app on a display: $DISPLAY if set, else a private Xvfb
-started here for the session (kiosk.ui.xvfb), so plain `pytest` works headless in CI.
+started here for the session (kiosk.demo.xvfb), so plain `pytest` works headless in CI.
 
 Kivy allows one window per process: every test gets a fresh app (and a fresh sample library
 on a fresh emulated reader) in that same window. Kivy is imported only inside fixtures, after
@@ -20,7 +20,7 @@ import pytest
 from kiosk.clock import FixedClock
 from tests.conftest import START
 
-# Kivy is not imported here (kiosk.ui.boot goes first), but it must be there: scripts/setup
+# Kivy is not imported here (kiosk.screens.boot goes first), but it must be there: scripts/setup
 # installs the ui extra, and a missing UI is a failure, not a reason to skip.
 assert importlib.util.find_spec("kivy") is not None, "Kivy is missing: run scripts/setup dev,ui"
 
@@ -30,7 +30,8 @@ IDLE_COUNTDOWN = 10.0
 
 @pytest.fixture(scope="session")
 def display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from kiosk.ui import boot, xvfb
+    from kiosk.demo import xvfb
+    from kiosk.screens import boot
 
     own = not boot.has_display()
     with xvfb.virtual_display() if own else contextlib.nullcontext("") as name:
@@ -45,7 +46,7 @@ def display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def kiosk(display: str, tmp_path: Path):
     """The sample library on the emulated reader, with a clock the test controls."""
-    from kiosk.ui.wiring import open_demo
+    from kiosk.wiring import open_demo
 
     opened = open_demo(tmp_path / "data", clock=FixedClock(START))
     # Silent, even on a machine with a sound card (tests that listen bring their own sink).
@@ -57,7 +58,7 @@ def kiosk(display: str, tmp_path: Path):
 @pytest.fixture
 def ui(kiosk):
     """A started app and its driver, at 800x480, in the kiosk's language (Vietnamese)."""
-    from kiosk.ui.driver import Driver
+    from kiosk.demo.driver import Driver
 
     app = kiosk.make_app(idle_warning=IDLE_WARNING, idle_countdown=IDLE_COUNTDOWN)
     driver = Driver(app, kiosk.hardware).start()
@@ -71,7 +72,7 @@ def texts(driver) -> list[str]:
     from kivy.core.window import Window
     from kivy.uix.label import Label
 
-    from kiosk.ui.driver import visible, walk
+    from kiosk.demo.driver import visible, walk
 
     return [
         w.text

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import preferences, sample
+from kiosk import preferences
 from kiosk.audio import AudioLibrary, prompts
 from kiosk.audio.player import AplaySink, Player, RecordingSink
 from kiosk.circulation import Notice, Refusal
-from kiosk.ui.palette import HIGH_CONTRAST, NORMAL
+from kiosk.demo import sample
+from kiosk.screens.palette import HIGH_CONTRAST, NORMAL
 from tests.ui.conftest import IDLE_COUNTDOWN, IDLE_WARNING, shows, texts
 from tests.ui.test_ui_layout import overflowing, scenes
 
@@ -24,7 +25,7 @@ SHOTS = os.environ.get("KIOSK_UI_SHOTS")
 
 def start(kiosk, sink=None):
     """A started app whose voice goes to `sink` (a RecordingSink by default)."""
-    from kiosk.ui.driver import Driver
+    from kiosk.demo.driver import Driver
 
     player = Player(AudioLibrary(kiosk.config.data_dir), sink or RecordingSink(realtime=False))
     app = kiosk.make_app(idle_warning=IDLE_WARNING, idle_countdown=IDLE_COUNTDOWN, audio=player)
@@ -90,7 +91,7 @@ def test_every_screen_has_help(ui, kiosk):
 
     from kiosk.screens import SCREENS
     from kiosk.screens.help import HelpOverlay
-    from kiosk.ui.text import tr
+    from kiosk.screens.wording import tr
 
     for name in SCREENS:
         open_screen(ui, kiosk, name)
@@ -120,7 +121,7 @@ def test_help_says_its_text_again_and_stops_when_closed(ui, kiosk):
 
 
 def test_settings_are_kept_across_a_restart(kiosk):
-    from kiosk.ui import theme
+    from kiosk.screens import theme
 
     data_dir = kiosk.config.data_dir
     ui = start(kiosk)
@@ -207,7 +208,7 @@ def test_high_contrast_changes_the_colours_on_screen(ui, tmp_path):
 def test_large_text_makes_the_type_bigger(ui, kiosk):
     from kivy.uix.label import Label
 
-    from kiosk.ui.driver import visible, walk
+    from kiosk.demo.driver import visible, walk
 
     card = sample.SAMPLE_CARDS["reader"]
     kiosk.services.desk.borrow(card, "LS-0001")
@@ -240,7 +241,7 @@ def normal_text(driver) -> float:
 
 @pytest.mark.parametrize("mode", ["large", "contrast", "both"])
 def test_no_text_overflows_in_the_access_modes(kiosk, mode: str):
-    from kiosk.ui import theme
+    from kiosk.screens import theme
 
     preferences.save(
         kiosk.config.data_dir,

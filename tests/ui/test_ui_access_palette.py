@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.ui.palette import HIGH_CONTRAST, NORMAL, contrast, luminance, text_pairs
+from kiosk.screens.palette import HIGH_CONTRAST, NORMAL, contrast, luminance, text_pairs
 
 
 def test_the_contrast_formula():
@@ -42,7 +42,7 @@ def test_each_action_keeps_its_own_colour(palette):
 
 
 def test_switching_the_palette_changes_the_theme_constants(display):
-    from kiosk.ui import theme
+    from kiosk.screens import theme
 
     tiles = theme.TILE
     try:
@@ -56,7 +56,7 @@ def test_switching_the_palette_changes_the_theme_constants(display):
 
 def test_every_help_picture_has_a_glyph(display):
     from kiosk.audio import prompts
-    from kiosk.ui import theme
+    from kiosk.screens import theme
 
     pictures = {icon for lines in prompts.HELP.values() for icon, _text in lines}
     assert pictures - set(theme.ICONS) == set()
@@ -65,7 +65,7 @@ def test_every_help_picture_has_a_glyph(display):
 def test_every_icon_is_in_the_icon_font(display):
     from fontTools.ttLib import TTFont
 
-    from kiosk.ui import fonts, theme
+    from kiosk.screens import fonts, theme
 
     found = fonts.locate()
     icons = TTFont(str(found.icons)).getBestCmap()

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from kiosk.cli import main
-from kiosk.ui import script
+from kiosk.demo import script
 
 # The demo starts its clock from the machine's: pinned to New Year's Eve, with the clock running.
 ON_NEW_YEARS_EVE = time_machine.travel(datetime(2026, 12, 31, 23, 58).astimezone(), tick=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from kiosk import messages, sample
+from kiosk import messages
 from kiosk.circulation import Refusal
+from kiosk.demo import sample
 from kiosk.i18n import format_date
 from kiosk.store.db import db
 from tests.ui.conftest import IDLE_COUNTDOWN, IDLE_WARNING, shows
@@ -21,7 +22,7 @@ def open_loans(reader_id: int = 1) -> list[tuple[str, str]]:
 
 
 def test_full_borrow(ui):
-    from kiosk.ui.text import tr
+    from kiosk.screens.wording import tr
 
     ui.press("borrow")
     assert ui.app.screen.name == "identify"
@@ -102,7 +103,7 @@ def test_my_loans_renew_one_and_all(ui, kiosk):
 
 
 def test_overdue_loans_are_highlighted(ui, kiosk):
-    from kiosk.ui import theme
+    from kiosk.screens import theme
 
     kiosk.services.desk.borrow(sample.SAMPLE_CARDS["reader"], "LS-0001")
     kiosk.services.clock.advance(days=40)
@@ -211,7 +212,7 @@ def test_refusals_through_the_reader(ui, kiosk):
 
 def test_every_refusal_has_its_icon_colour_and_translated_text(ui):
     from kiosk.desk import Result
-    from kiosk.ui import theme
+    from kiosk.screens import theme
 
     ui.press("borrow")
     ui.tap_card("reader")
@@ -238,8 +239,8 @@ def test_due_dates_follow_the_clock(ui, kiosk):
 
 def test_door_passages_and_searches_are_counted(ui, kiosk):
     from kiosk import counters
+    from kiosk.flows import session as session_mod
     from kiosk.hardware.interfaces import Direction, Passage
-    from kiosk.ui import session as session_mod
 
     handled = ui.app.events_handled
     kiosk.events.put(Passage(Direction.IN))
@@ -262,8 +263,8 @@ def test_a_door_visit_waits_while_the_store_is_locked_and_is_not_lost(ui, kiosk)
     import time
 
     from kiosk import counters
+    from kiosk.flows import session as session_mod
     from kiosk.hardware.interfaces import Direction, Passage
-    from kiosk.ui import session as session_mod
 
     clock = kiosk.services.clock
     visits = "SELECT at FROM visit WHERE source = 'door'"

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import i18n, i18n_tools, sample
-from kiosk.ui.boot import SIZES
+from kiosk import i18n
+from kiosk.demo import sample
+from kiosk.i18n import extract as i18n_tools
+from kiosk.screens.boot import SIZES
 
 CARD = sample.SAMPLE_CARDS["reader"]
 
@@ -25,7 +27,7 @@ def overflowing(driver) -> list[str]:
     from kivy.uix.label import Label
     from kivy.uix.scrollview import ScrollView
 
-    from kiosk.ui.driver import visible, walk
+    from kiosk.demo.driver import visible, walk
 
     problems = []
     for root in list(Window.children):
@@ -70,7 +72,7 @@ def scenes(ui, kiosk, language: str):
 
     show("home")
     app.screen.hint = app.screen.hint or "x"
-    from kiosk.ui.text import tr
+    from kiosk.screens.wording import tr
 
     app.screen.hint = tr("To borrow, press Borrow first; to return, press Return.")
     ui.frames(2)
@@ -94,7 +96,7 @@ def scenes(ui, kiosk, language: str):
     ui.frames(2)
     yield "loans"
     show("returns")
-    from kiosk.ui.session import Tap
+    from kiosk.flows.session import Tap
 
     for item in ("LC-0047", "LS-0001", "LS-0003"):
         app.screen.on_tag(Tap("item", item))
@@ -166,7 +168,7 @@ def english_leaks(driver) -> list[str]:
     previous test's app left on the shared window) showing an English source text."""
     from kivy.uix.label import Label
 
-    from kiosk.ui.driver import visible, walk
+    from kiosk.demo.driver import visible, walk
 
     app = driver.app
     roots = [app.root] + ([app._warning] if app._warning.parent is not None else [])

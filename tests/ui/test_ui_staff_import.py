@@ -52,7 +52,7 @@ def wait_idle(ui) -> None:
 
 def choose(ui, name: str) -> None:
     """Press the file button whose label starts with `name`."""
-    from kiosk.ui.driver import visible
+    from kiosk.demo.driver import visible
 
     buttons = [
         b
@@ -178,9 +178,9 @@ def test_broken_file_and_no_stick(ui, usb, kiosk, tmp_path):
 def layout_scenes(ui, kiosk, show):
     """The import, rotation and reports screens with realistic content, for test_ui_layout
     (`show(name, **kwargs)` shows a screen in the language under test)."""
-    from kiosk import rotation
-    from kiosk.ui import staff_files
-    from kiosk.ui.session import Tap
+    from kiosk.flows import staff_files
+    from kiosk.flows.session import Tap
+    from kiosk.ops import rotation
     from tests.ui.test_ui_staff_rotation import write_manifest
 
     app, staff = ui.app, "Chu Thị Hằng"
@@ -221,7 +221,7 @@ def layout_scenes(ui, kiosk, show):
 
 
 def staff_import_check(path: Path):
-    from kiosk.ui import staff_import
+    from kiosk.flows import staff_import
 
     return staff_import.check(path)
 
@@ -255,7 +255,7 @@ def test_a_large_file_imports_in_the_background(ui, usb):
 def test_import_folders_and_export_target(tmp_path):
     """Pure: which folders are searched, what is listed, where exports go (no Kivy)."""
     from kiosk import config as config_mod
-    from kiosk.ui import staff_files
+    from kiosk.flows import staff_files
 
     config = config_mod.load(
         None,

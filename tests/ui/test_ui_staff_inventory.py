@@ -7,11 +7,12 @@ from __future__ import annotations
 import csv
 import dataclasses
 
-from kiosk import inventory, sample
+from kiosk.demo import sample
+from kiosk.demo.driver import Driver
 from kiosk.hardware.interfaces import CodeSeen
+from kiosk.ops import inventory
 from kiosk.store.models import Copy, InventorySession, Loan
-from kiosk.ui.driver import Driver
-from kiosk.ui.wiring import open_kiosk
+from kiosk.wiring import open_kiosk
 from tests.ui.conftest import shows
 
 LAW = "Tủ sách pháp luật"
@@ -174,7 +175,7 @@ def test_an_export_that_cannot_be_written_says_why(ui, kiosk, tmp_path):
 
 def layout_scenes(ui, kiosk, show):
     """Inventory steps with every kind of finding, for tests/ui/test_ui_layout.py."""
-    from kiosk.ui.session import Tap
+    from kiosk.flows.session import Tap
 
     law = shelf_copies(LAW)
     show("staff_inventory", staff_name="Chu Thị Hằng")

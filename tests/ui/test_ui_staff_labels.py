@@ -4,7 +4,7 @@ session; and the failures (write-protected tag, tag pulled away, a tag of anothe
 
 from __future__ import annotations
 
-from kiosk import catalog
+from kiosk.catalog import titles as catalog
 from kiosk.hardware.emulator import Ntag213
 from kiosk.hardware.emulator.frames import from_bits
 from kiosk.hardware.interfaces import CodeSeen
@@ -136,7 +136,7 @@ def test_pick_from_the_list_and_the_failures(ui, kiosk):
     assert shows(ui, "Thẻ bị dịch ra trong khi đang ghi")
     assert tag_owner(moved) is None
     # The tag of a book already labelled.
-    from kiosk.ui.driver import book_tag
+    from kiosk.demo.driver import book_tag
 
     other = book_tag("LS-0001")
     ui.wait_until(lambda: kiosk.hardware.tag_reader.current is None, "the reader to be free")
@@ -216,7 +216,7 @@ def test_bulk_session_of_a_shelf(ui, kiosk):
 
 def layout_scenes(ui, kiosk, show):
     """Labelling steps with long titles and a long failure, for tests/ui/test_ui_layout.py."""
-    from kiosk.ui.staff_labels import Line
+    from kiosk.flows.staff_labels import Line
 
     long_title = "Kỹ thuật trồng và chăm sóc cây hồi, cây quế theo hướng hữu cơ ở vùng biên giới"
     title = catalog.add_title(long_title, "Trung tâm Khuyến nông tỉnh Lạng Sơn")

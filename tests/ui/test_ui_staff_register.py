@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from kiosk import readers, sample
+from kiosk import readers
+from kiosk.demo import sample
 from kiosk.i18n import format_date
 from kiosk.store.models import Loan, Reader
 from tests.ui.conftest import shows
@@ -25,7 +26,7 @@ def open_registration(ui) -> None:
 
 def type_name(ui, name: str) -> None:
     """Type `name` as staff do: each letter's key, then its tone key."""
-    from kiosk.ui.keyboard import keys_for
+    from kiosk.flows.keyboard import keys_for
 
     for key in keys_for(name):
         ui.press(f"key-{key}")
@@ -186,7 +187,7 @@ def test_lost_card_by_tapping_the_old_card(ui):
 
 def layout_scenes(ui, kiosk, show):
     """Registration and lost-card steps with long names, for tests/ui/test_ui_layout.py."""
-    from kiosk.ui.session import Tap
+    from kiosk.flows.session import Tap
 
     show("staff_register", staff_name="Chu Thị Hằng")
     screen = ui.app.screen

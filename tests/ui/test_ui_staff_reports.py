@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 
-from kiosk import sample
+from kiosk.demo import sample
 from tests.ui import test_ui_staff_import
 from tests.ui.conftest import shows
 from tests.ui.test_ui_staff_import import staff_login, wait_idle

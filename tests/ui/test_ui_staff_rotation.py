@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk import sample
+from kiosk.demo import sample
 from kiosk.hardware.interfaces import CodeSeen
+from kiosk.screens import theme
 from kiosk.store.db import db
-from kiosk.ui import theme
 from tests.ui import test_ui_staff_import
 from tests.ui.conftest import shows
 from tests.ui.test_ui_staff_import import choose, staff_login, wait_idle
@@ -116,7 +116,7 @@ def test_import_receive_status_send_back(ui, usb, kiosk):
 
 
 def test_due_back_dates_are_highlighted(ui, usb, kiosk):
-    from kiosk.rotation import import_manifest
+    from kiosk.ops.rotation import import_manifest
 
     import_manifest(write_manifest(usb, "LC-2026-11", "20/11/2026"))  # already past
     import_manifest(write_manifest(usb, "LC-2026-12", "05/12/2026", first=11))

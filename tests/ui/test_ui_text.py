@@ -8,9 +8,9 @@ import string
 import pytest
 
 from kiosk import i18n
-from kiosk.i18n_tools import extract
-from kiosk.ui import keyboard
-from kiosk.ui.text import LANGUAGE_NAMES, tr
+from kiosk.flows import keyboard
+from kiosk.i18n.extract import extract
+from kiosk.screens.wording import LANGUAGE_NAMES, tr
 
 
 def fields(text: str) -> set[str]:
@@ -22,7 +22,7 @@ def test_every_ui_string_has_a_vietnamese_translation():
     found = [
         m
         for m, places in extract().items()
-        if any(p.startswith(("kiosk/screens/", "kiosk/ui/")) for p in places)
+        if any(p.startswith(("kiosk/screens/", "kiosk/flows/")) for p in places)
     ]
     assert len(found) > 40  # the .kv files are read too
     missing = [m for m in found if not kiosk_vi.messages.get(m)]

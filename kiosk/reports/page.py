@@ -16,8 +16,9 @@ from datetime import date
 from html import escape
 from pathlib import Path
 
-from kiosk import communes, reports
+from kiosk import communes
 from kiosk.i18n import N_, Translator
+from kiosk.reports import figures as reports
 
 # The page's own texts (English msgids, Vietnamese in kiosk/locale/vi.po).
 TEXTS = {

@@ -1,9 +1,9 @@
 """Monthly and annual figures as the staff screen shows them: pure Python, no Kivy.
 
-A :class:`kiosk.reports.Period` is a month or a year that staff step through with
-"previous"/"next"; the figures come from kiosk.reports. Exports go to the USB stick
-(kiosk.ui.staff_files): CSV in UTF-8 with a byte-order mark (Excel then reads Vietnamese
-letters right) and the printable A4 page of kiosk.report_page.
+A :class:`kiosk.reports.figures.Period` is a month or a year that staff step through with
+"previous"/"next"; the figures come from kiosk.reports.figures. Exports go to the USB stick
+(kiosk.flows.staff_files): CSV in UTF-8 with a byte-order mark (Excel then reads Vietnamese
+letters right) and the printable A4 page of kiosk.reports.page.
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from kiosk import report_page, reports
 from kiosk.config import Config
-from kiosk.ui import staff_files
+from kiosk.flows import staff_files
+from kiosk.reports import figures as reports
+from kiosk.reports import page as report_page
 
 
 def table(report: reports.Report) -> list[list[str]]:
-    """Header plus rows, translated (kiosk.reports.Report.table)."""
+    """Header plus rows, translated (kiosk.reports.figures.Report.table)."""
     return report.table()
 
 
@@ -28,7 +29,7 @@ def write_csv(report: reports.Report, path: Path) -> Path:
 
 
 def write_page(report: reports.Report, config: Config, path: Path, today: date) -> Path:
-    """The printable A4 page (kiosk.report_page)."""
+    """The printable A4 page (kiosk.reports.page)."""
     unit = report_page.unit_from_config(config)
     return report_page.write(path, report, unit, today, config.data_dir / "locale")
 

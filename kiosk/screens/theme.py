@@ -7,7 +7,7 @@ Touch targets never go under 48 dp (``MIN_TARGET``).
 Two accessibility modes, chosen on the staff Settings screen (kiosk.preferences):
 - large text: ``Theme.large_text`` multiplies the type sizes (``TEXT_SCALE``); .kv rules bind
   to them, so it works live; FitLabel still shrinks a text that would not fit its box;
-- high contrast: :func:`use_palette` swaps the module's colour constants (kiosk.ui.palette).
+- high contrast: :func:`use_palette` swaps the module's colour constants (kiosk.screens.palette).
   .kv rules read them when a widget is built, so the app rebuilds its screens after a switch.
 """
 
@@ -17,7 +17,7 @@ from kivy.event import EventDispatcher
 from kivy.metrics import dp, sp
 from kivy.properties import BooleanProperty, NumericProperty
 
-from kiosk.ui import palette as palettes
+from kiosk.screens import palette as palettes
 
 MIN_TARGET = dp(48)
 TEXT_SCALE = 1.3  # type sizes in large-text mode
@@ -42,7 +42,7 @@ def use_palette(high_contrast: bool) -> palettes.Palette:
 
 use_palette(False)
 
-# Icon glyphs (Noto Sans Symbols 2; see kiosk.ui.fonts).
+# Icon glyphs (Noto Sans Symbols 2; see kiosk.screens.fonts).
 ICONS = {
     "borrow": "\U0001f4da",  # books
     "return": "\u2b8c",  # return arrow

@@ -1,11 +1,11 @@
 """The kiosk's Kivy application: screens, hardware events, language and inactivity.
 
-Services come in through the constructor (``kiosk.ui.session.Services``: config, desk, clock,
+Services come in through the constructor (``kiosk.flows.session.Services``: config, desk, clock,
 search, staff check) with the hardware bundle's event queue; nothing is opened here. Hardware
 threads only put events on that queue; a small pump thread takes them off and hands each one
 to the UI thread with ``Clock.schedule_once``, the only way an event reaches a widget.
 
-Call :func:`kiosk.ui.boot.configure` before importing this module (it imports Kivy).
+Call :func:`kiosk.screens.boot.configure` before importing this module (it imports Kivy).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from kiosk import i18n, preferences, watchdog
 from kiosk.audio import prompts
 from kiosk.circulation import Refusal
 from kiosk.clock import Stamp
+from kiosk.flows.session import ReaderSession, Services, Tap, classify
 from kiosk.hardware.interfaces import (
     CodeSeen,
     Direction,
@@ -42,10 +43,9 @@ from kiosk.hardware.interfaces import (
     TagSeen,
     TagStatus,
 )
+from kiosk.screens import fonts, theme
+from kiosk.screens.wording import tr
 from kiosk.store.db import short_wait
-from kiosk.ui import fonts, theme
-from kiosk.ui.session import ReaderSession, Services, Tap, classify
-from kiosk.ui.text import tr
 
 log = logging.getLogger(__name__)
 

@@ -43,7 +43,7 @@ from pathlib import Path
 import pymarc
 
 from kiosk import isbn, text
-from kiosk.catalog_csv import (
+from kiosk.catalog.csv_import import (
     ImportRejected,
     RowProblem,
     Summary,

@@ -16,7 +16,7 @@ RGBA = tuple[float, float, float, float]
 
 @dataclass(frozen=True)
 class Palette:
-    """Every colour the screens use, by the name kiosk.ui.theme gives it."""
+    """Every colour the screens use, by the name kiosk.screens.theme gives it."""
 
     name: str
     BACKGROUND: RGBA
@@ -33,7 +33,7 @@ class Palette:
     TILE: dict[str, RGBA] = field(default_factory=dict)
 
     def colours(self) -> dict[str, RGBA]:
-        """The module-level colour constants of kiosk.ui.theme (TILE apart)."""
+        """The module-level colour constants of kiosk.screens.theme (TILE apart)."""
         return {k: v for k, v in self.__dict__.items() if k.isupper() and k != "TILE"}
 
 

@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from kiosk import catalog_csv, catalog_marc, desk, text
-from kiosk.catalog_csv import ImportRejected, RowProblem
+from kiosk import desk, text
+from kiosk.catalog import csv_import as catalog_csv
+from kiosk.catalog import marc as catalog_marc
+from kiosk.catalog.csv_import import ImportRejected, RowProblem
 from kiosk.clock import Clock, SystemClock
 from kiosk.i18n import _
 from kiosk.store.db import db, write_transaction

@@ -1,9 +1,9 @@
 """Labelling books at the kiosk, as the staff screen sees it: pure Python, no Kivy.
 
 Staff choose a copy (type its number, scan its barcode, or pick it from the copies without a
-tag) and tap a blank tag: `kiosk.labelling.write_label` writes the item identifier in our tag
+tag) and tap a blank tag: `kiosk.ops.labelling.write_label` writes the item identifier in our tag
 layout and reads it back before the tag's UID is recorded. A bulk session
-(`kiosk.labelling.LabelSession`) walks a shelf's unlabelled copies one after another.
+(`kiosk.ops.labelling.LabelSession`) walks a shelf's unlabelled copies one after another.
 
 Writing needs the app's tag reader (`Mfrc522TagReader`). The RFID poller keeps running while
 labelling: the reader's lock serialises its polls with the write, and after a verified write
@@ -20,12 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk import desk, labelling
+from kiosk import desk
+from kiosk.flows.session import Tap
 from kiosk.hardware import tags
 from kiosk.hardware.rfid import TagWriteError
 from kiosk.i18n import _
+from kiosk.ops import labelling
 from kiosk.store.db import db
-from kiosk.ui.session import Tap
 
 PICK, SHELVES, COPY, BULK = "pick", "shelves", "copy", "bulk"
 PAD_KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "-", "0", "back")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from kiosk import catalog, readers, staff
+from kiosk import readers, staff
+from kiosk.catalog import titles as catalog
 from kiosk.clock import Clock
 from kiosk.config import LoanRules
 from kiosk.store.db import write_transaction

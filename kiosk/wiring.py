@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import config as config_mod
-from kiosk import sample
 from kiosk.clock import Clock, FixedClock, SystemClock
+from kiosk.demo import sample
 from kiosk.desk import Desk
+from kiosk.flows.session import Services
 from kiosk.hardware.backend import HardwareBundle, open_hardware
 from kiosk.store.db import close_database, open_database
-from kiosk.ui.session import Services
 
 
 @dataclass
@@ -28,8 +28,8 @@ class Kiosk:
     hardware: HardwareBundle | None
 
     def make_app(self, **kwargs: Any):
-        """The KioskApp on these services (imports Kivy: configure kiosk.ui.boot first)."""
-        from kiosk.app import KioskApp
+        """The KioskApp on these services (imports Kivy: configure kiosk.screens.boot first)."""
+        from kiosk.screens.app import KioskApp
 
         indicator = self.hardware.indicator if self.hardware else None
         if "audio" not in kwargs:  # the voice: [audio] in the configuration (kiosk.audio)

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from kiosk import catalog_marc, rotation
-from kiosk.catalog_csv import ImportRejected
+from kiosk.catalog import marc as catalog_marc
+from kiosk.catalog.csv_import import ImportRejected
 from kiosk.clock import Clock
+from kiosk.flows.staff_import import cap_problems, rejection
 from kiosk.i18n import _, format_date, ngettext
+from kiosk.ops import rotation
 from kiosk.store.db import db
-from kiosk.ui.staff_import import cap_problems, rejection
 
 NEAR_DAYS = 14  # a due-back date this close is shown in amber
 

@@ -21,7 +21,6 @@ import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk import i18n_tools
 from kiosk.i18n import (
     N_,
     SOURCE_LANGUAGE,
@@ -32,6 +31,7 @@ from kiosk.i18n import (
     plural_rule,
     site_catalog,
 )
+from kiosk.i18n import extract as i18n_tools
 
 #: The sheet's columns: (key, heading). Headings are bilingual so every translator reads them.
 COLUMNS = (

@@ -1,6 +1,6 @@
 """Catalogue export: CSV in the import's own format (round-trips) and MARC 21 (ISO 2709, UTF-8).
 
-CSV: one row per copy, the columns of `kiosk.catalog_csv`; importing the file into an empty
+CSV: one row per copy, the columns of `kiosk.catalog.csv_import`; importing the file into an empty
 kiosk gives the same titles, copies, barcodes, shelves and tags. Titles without any copy have
 no row (the CSV format needs an accession number); their number is returned so it is said.
 
@@ -19,8 +19,8 @@ from pathlib import Path
 import pymarc
 from pymarc import Field, Indicators, Subfield
 
-from kiosk.catalog_csv import COLUMNS
-from kiosk.catalog_marc import LANGUAGES
+from kiosk.catalog.csv_import import COLUMNS
+from kiosk.catalog.marc import LANGUAGES
 from kiosk.store.db import db
 
 _MARC_LANGUAGE = {short: code for code, short in LANGUAGES.items()}

@@ -1,10 +1,10 @@
 """Checking the shelves at the kiosk, as the staff screen sees it: pure Python, no Kivy.
 
-The session lives in the database (`kiosk.inventory`): the screen opens on the open session
+The session lives in the database (`kiosk.ops.inventory`): the screen opens on the open session
 if there is one, with its progress, so an inventory interrupted by a power cut or a closed app
 goes on where it stopped. Each tap gives one short line; Finish shows the result grouped by
 kind, each kind with what staff should do about it. "On loan but on the shelf" is flagged, not
-returned (see `kiosk.inventory`): staff check the book in on the Return screen if it is back.
+returned (see `kiosk.ops.inventory`): staff check the book in on the Return screen if it is back.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk import inventory, text
+from kiosk import text
 from kiosk.config import Config
+from kiosk.flows.session import Services, Tap
+from kiosk.flows.staff_files import export_folder, usb_folders
 from kiosk.i18n import N_, _
-from kiosk.inventory import Finding
+from kiosk.ops import inventory
+from kiosk.ops.inventory import Finding
 from kiosk.store.db import db
-from kiosk.ui.session import Services, Tap
-from kiosk.ui.staff_files import export_folder, usb_folders
 
 START, SHELF, SCAN, CONFIRM, RESULT = "start", "shelf", "scan", "confirm", "result"
 RECENT = 30  # tap lines kept on screen

@@ -96,7 +96,7 @@ def parse(data: Any) -> Script:
 def load(path: Path | None) -> Script:
     """A script file, or the packaged default demo when `path` is None."""
     if path is None:
-        text = resources.files("kiosk.ui").joinpath("scripts", "demo.json").read_text("utf-8")
+        text = resources.files("kiosk.demo").joinpath("scripts", "demo.json").read_text("utf-8")
     else:
         text = Path(path).read_text(encoding="utf-8")
     try:

@@ -12,13 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from kiosk import readers, reports, text
+from kiosk import readers, text
 from kiosk.clock import Clock
 from kiosk.config import LoanRules
+from kiosk.flows import keyboard
+from kiosk.flows.session import Tap
 from kiosk.i18n import _, format_date, ngettext
+from kiosk.reports import figures as reports
 from kiosk.store.models import Loan, Reader
-from kiosk.ui import keyboard
-from kiosk.ui.session import Tap
 
 CARD, NAME, GROUP, CONSENT, DONE = "card", "name", "group", "consent", "done"
 FIND, NEW_CARD, CONFIRM = "find", "new_card", "confirm"

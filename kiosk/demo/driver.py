@@ -22,7 +22,7 @@ from kivy.uix.modalview import ModalView
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
-from kiosk import sample
+from kiosk.demo import sample
 from kiosk.hardware import tags
 from kiosk.hardware.emulator import Card, MifareClassic1K, Ntag213
 
@@ -167,7 +167,7 @@ class Driver:
 
     def type(self, text: str) -> None:
         """Type on the on-screen keyboard, key by key."""
-        from kiosk.ui import keyboard
+        from kiosk.flows import keyboard
 
         for char in text:
             self.press("key-" + (keyboard.SPACE if char == " " else char))

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from kiosk import catalog, isbn, text
+from kiosk import isbn, text
+from kiosk.catalog import titles as catalog
 from kiosk.clock import Clock, SystemClock
 from kiosk.i18n import _, ngettext
 from kiosk.store.db import db, write_transaction

@@ -3,7 +3,7 @@
 ``check`` is the dry run (what would change, what is wrong, nothing written), ``apply`` the
 import itself; both return an :class:`ImportView` of translated lines, and neither raises for a
 bad file: a broken file is a reason to show, not a crash. CSV files are all or nothing; MARC
-files import their good records and list the others (see kiosk.catalog_marc).
+files import their good records and list the others (see kiosk.catalog.marc).
 """
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from kiosk import catalog_csv, catalog_export, catalog_marc
-from kiosk.catalog_csv import ImportRejected
+from kiosk.catalog import csv_import as catalog_csv
+from kiosk.catalog import export as catalog_export
+from kiosk.catalog import marc as catalog_marc
+from kiosk.catalog.csv_import import ImportRejected
 from kiosk.clock import Clock
 from kiosk.config import Config
+from kiosk.flows import staff_files
 from kiosk.i18n import _, ngettext
-from kiosk.ui import staff_files
 
 MAX_PROBLEMS = 500  # listed on screen; the count says how many there are in all
 

@@ -2,7 +2,7 @@
 step with it (new strings added untranslated, translations kept, their order stable), and count
 how far each language is translated and reviewed.
 
-Run `python -m kiosk.i18n_tools` after adding or changing messages: it rewrites every packaged
+Run `python -m kiosk.i18n.extract` after adding or changing messages: it rewrites every packaged
 catalogue (English is the source language and has none).
 """
 
@@ -21,11 +21,15 @@ from kiosk.i18n import (
     plural_rule,
 )
 
-PACKAGE = Path(__file__).parent
+PACKAGE = Path(__file__).parent.parent  # kiosk/
 #: The packaged catalogues, in the order coverage is shown.
 CATALOGUES = ("vi", "tyz", "nut", "hnj")
-MARKERS = {"_", "N_", "tr"}  # tr: the touch screens' marker (kiosk.ui.text), also in .kv files
-PLURAL_MARKERS = {"ngettext", "tr_n"}  # (singular, plural, n): kiosk.i18n / kiosk.ui.text
+MARKERS = {
+    "_",
+    "N_",
+    "tr",
+}  # tr: the touch screens' marker (kiosk.screens.wording), also in .kv files
+PLURAL_MARKERS = {"ngettext", "tr_n"}  # (singular, plural, n): kiosk.i18n / kiosk.screens.wording
 KV_CALL = re.compile(r"""\btr\(\s*(['"])(.*?)(?<!\\)\1""")
 KV_PLURAL = re.compile(r"""\btr_n\(\s*(['"])(.*?)(?<!\\)\1\s*,\s*(['"])(.*?)(?<!\\)\3""")
 REVIEW_NOTE = "# Unreviewed: needs a native speaker's review."

@@ -2,7 +2,7 @@
 
 `tr` is `kiosk.i18n._` (catalogue, site overrides, string-by-string fallback to Vietnamese)
 with one difference: a `.kv` rule passes ``app.lang`` as an extra argument, so that Kivy
-re-evaluates the text when the reader picks another language. `kiosk.i18n_tools` extracts
+re-evaluates the text when the reader picks another language. `kiosk.i18n.extract` extracts
 `tr()` strings from `.py` and `.kv` files like `_()` strings.
 """
 

@@ -1,0 +1,1 @@
+"""The catalogue: titles and copies, their import (CSV, MARC) and export."""

@@ -1,0 +1,1 @@
+"""Staff operations on the collection: shelf inventory, RFID labelling, rotation."""

@@ -1,0 +1,1 @@
+"""The commune's monthly and annual figures, and their printable page."""
