@@ -57,6 +57,7 @@ COMMANDS = [
     ("reader", "export"),
     ("reader", "delete"),
     ("reader", "replace-card"),
+    ("reader", "forget-old-loans"),
     ("rotation",),
     ("rotation", "import"),
     ("rotation", "receive"),
@@ -336,6 +337,21 @@ def test_reader_list_and_export(sample_site):
 
     unknown = sample_site.fails("reader", "export", "999")
     assert "no reader '999'" in unknown.stderr
+
+
+def test_loan_history_is_forgotten_by_its_own_command_not_by_opening_the_store(sample):
+    sample.ok("borrow", "A1B2C3D4", "LS-0001", "LS-0003")
+    sample.ok("return", "LS-0001", "LS-0003")
+    long_ago = str(sample.now - timedelta(days=31))  # the default retention is 30 days
+    sample.sql("UPDATE loan SET returned_at = ? WHERE copy_id = 1", (long_ago,))
+    assert len(json.loads(sample.ok("reader", "export", "1"))["loans"]) == 2  # still named
+
+    out = sample.ok("reader", "forget-old-loans")
+    assert out == "1 returned loan older than 30 days no longer names its reader.\n"
+    loans = json.loads(sample.ok("reader", "export", "1"))["loans"]
+    assert len(loans) == 1  # the loan returned today is kept
+    assert sample.sql("SELECT count(*) FROM loan WHERE reader_id IS NULL") == [(1,)]
+    assert "0 returned loans" in sample.ok("reader", "forget-old-loans")
 
 
 def test_reader_delete_refused_while_on_loan(sample):

@@ -6,8 +6,7 @@ import argparse
 import os
 
 from kiosk import config as config_mod
-from kiosk import i18n, readers
-from kiosk.clock import SystemClock
+from kiosk import i18n
 from kiosk.config import Config
 from kiosk.store.db import open_database
 
@@ -21,10 +20,10 @@ def load_config(args: argparse.Namespace) -> Config:
 
 
 def open_store(args: argparse.Namespace) -> Config:
-    """Load the configuration, open (and upgrade) the database, apply loan retention."""
+    """Load the configuration and open (and upgrade) the database; nothing else is changed
+    (loan retention is its own step: `kiosk reader forget-old-loans`, run nightly)."""
     config = load_config(args)
     open_database(config.db_path)
-    readers.forget_old_loans(SystemClock().now().date(), config.loans.retention_days)
     return config
 
 

@@ -10,7 +10,7 @@ import sys
 from kiosk import readers, staff
 from kiosk.cli.common import open_store, print_table
 from kiosk.clock import SystemClock
-from kiosk.i18n import _, format_date
+from kiosk.i18n import _, format_date, ngettext
 from kiosk.store.models import Loan, Reader
 
 
@@ -30,6 +30,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     delete.add_argument("reader", help=_("reader number or card id"))
     delete.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
     delete.set_defaults(func=reader_delete)
+    commands.add_parser(
+        "forget-old-loans",
+        help=_("unlink returned loans older than loans.retention_days from their readers"),
+    ).set_defaults(func=reader_forget_old_loans)
 
     staff_parser = subparsers.add_parser("staff", help=_("manage staff accounts"))
     staff_commands = staff_parser.add_subparsers(
@@ -108,6 +112,22 @@ def reader_delete(args: argparse.Namespace) -> int:
             return 1
     readers.delete(reader)
     print(_("Reader #{number} erased.").format(number=reader.id))
+    return 0
+
+
+def reader_forget_old_loans(args: argparse.Namespace) -> int:
+    """The loan-history retention the consent notice promises (nightly: kiosk-backup.service,
+    before the backup, so backups do not keep what the kiosk has forgotten)."""
+    config = open_store(args)
+    days = config.loans.retention_days
+    count = readers.forget_old_loans(SystemClock().now().date(), days)
+    print(
+        ngettext(
+            "{count} returned loan older than {days} days no longer names its reader.",
+            "{count} returned loans older than {days} days no longer name their readers.",
+            count,
+        ).format(count=count, days=days)
+    )
     return 0
 
 

@@ -148,4 +148,6 @@ def test_backup_timer_is_nightly_and_catches_up():
     assert timer["Persistent"] == "true"
     backup = unit_file("kiosk-backup.service")["Service"]
     assert backup["ExecStart"].startswith("/opt/kiosk/venv/bin/kiosk backup run")
+    # retention is its own nightly step, before the backup (opening the store forgets nothing)
+    assert backup["ExecStartPre"] == "/opt/kiosk/venv/bin/kiosk reader forget-old-loans"
     assert backup["User"] == "kiosk"
