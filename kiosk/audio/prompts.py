@@ -219,7 +219,7 @@ _NOTICE_ORDER = (
 
 def result_keys(result) -> tuple[str, ...]:
     """What to say for one kiosk.desk.Result: its refusal, or the outcome and its notices
-    (mirrors kiosk.screens.messages.describe, so the voice says what the screen shows)."""
+    (mirrors kiosk.screens.outcomes.describe, so the voice says what the screen shows)."""
     if not result.ok:
         return (refusal_key(result.refusal),)
     notices = [n for n in _NOTICE_ORDER if n in result.notices]

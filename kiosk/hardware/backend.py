@@ -49,7 +49,7 @@ from typing import Any
 
 from kiosk.config import Hardware
 from kiosk.hardware import emulator
-from kiosk.hardware.frames import (
+from kiosk.hardware.camera import (
     CameraBarcodeSource,
     CameraUnavailable,
     FolderFrames,

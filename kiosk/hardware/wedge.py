@@ -33,7 +33,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.hardware.barcode import EAN13, UNKNOWN, Code, classify
-from kiosk.hardware.frames import Confirmer
+from kiosk.hardware.camera import Confirmer
 from kiosk.hardware.interfaces import CodeSeen
 from kiosk.i18n import _
 

@@ -146,7 +146,7 @@ class Header(BoxLayout):
 
 
 class Banner(BoxLayout):
-    """A coloured message: icon, colour and text for an outcome (see kiosk.screens.messages)."""
+    """A coloured message: icon, colour and text for an outcome (see kiosk.screens.outcomes)."""
 
     icon = StringProperty("")
     text = StringProperty("")

@@ -8,9 +8,9 @@ from functools import partial
 from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.audio import prompts
-from kiosk.screens import messages, theme
+from kiosk.screens import outcomes, theme
 from kiosk.screens.base import KioskScreen, load_kv
-from kiosk.screens.messages import ResultLine
+from kiosk.screens.outcomes import ResultLine
 from kiosk.screens.wording import tr
 
 
@@ -36,7 +36,7 @@ class BorrowScreen(KioskScreen):
         for index in reversed(range(len(results))):
             result = results[index]
             line = ResultLine.of(
-                messages.describe(result),
+                outcomes.describe(result),
                 button_text=tr("Remove") if result.ok else "",
                 button_action=f"remove-{index}",
                 highlight=theme.SURFACE,

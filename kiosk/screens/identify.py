@@ -7,7 +7,7 @@ from kivy.properties import ColorProperty, StringProperty
 
 from kiosk.audio import prompts
 from kiosk.circulation import Refusal
-from kiosk.screens import messages, theme
+from kiosk.screens import outcomes, theme
 from kiosk.screens.base import KioskScreen, load_kv
 from kiosk.screens.wording import tr
 
@@ -35,7 +35,7 @@ class IdentifyScreen(KioskScreen):
         if reason is None:
             self.error = ""
             return
-        shown = messages.refusal(reason)
+        shown = outcomes.refusal(reason)
         self.error, self.error_icon, self.error_colour = shown.detail, shown.icon, shown.colour
 
     def on_tag(self, tap) -> bool:

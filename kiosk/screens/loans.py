@@ -9,9 +9,9 @@ from kivy.properties import StringProperty
 from kiosk.audio import prompts
 from kiosk.desk import LoanLine, Result
 from kiosk.i18n import format_date
-from kiosk.screens import messages, theme
+from kiosk.screens import outcomes, theme
 from kiosk.screens.base import KioskScreen, load_kv
-from kiosk.screens.messages import Outcome, ResultLine
+from kiosk.screens.outcomes import Outcome, ResultLine
 from kiosk.screens.wording import tr, tr_n
 
 
@@ -32,13 +32,13 @@ class LoansScreen(KioskScreen):
         result = self._outcomes.get(loan.accession)
         due = tr("Bring it back by {date}.").format(date=format_date(loan.due))
         if result is not None and not result.ok:  # refused: say why, and the date still due
-            shown = messages.describe(result)
+            shown = outcomes.describe(result)
             return Outcome(shown.icon, shown.colour, loan.title, f"{shown.detail} {due}", False)
         if loan.overdue:
             detail = tr("Overdue: it was due on {date}.").format(date=format_date(loan.due))
             return Outcome(theme.ICONS["ask"], theme.REFUSED, loan.title, detail, True)
         if result is not None:
-            return messages.describe(result)
+            return outcomes.describe(result)
         return Outcome(theme.ICONS["book"], theme.OK, loan.title, due, True)
 
     def refresh(self) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from kiosk.audio import prompts
 from kiosk.flows import session as session_mod
-from kiosk.screens import messages
+from kiosk.screens import outcomes
 from kiosk.screens.base import KioskScreen, load_kv
-from kiosk.screens.messages import ResultLine
+from kiosk.screens.outcomes import ResultLine
 
 
 class ReturnScreen(KioskScreen):
@@ -25,7 +25,7 @@ class ReturnScreen(KioskScreen):
         result = session_mod.return_item(self.app.services, tap.key)
         self.app.feedback(result.ok, *prompts.result_keys(result))
         self.ids.lines.add_widget(
-            ResultLine.of(messages.describe(result)), index=len(self.ids.lines.children)
+            ResultLine.of(outcomes.describe(result)), index=len(self.ids.lines.children)
         )
         self.ids.scroll.scroll_y = 1
         return True

@@ -10,7 +10,7 @@ from kivy.properties import StringProperty
 from kiosk.flows import keyboard
 from kiosk.screens import theme
 from kiosk.screens.base import KioskButton, KioskScreen, load_kv
-from kiosk.screens.messages import Outcome, ResultLine
+from kiosk.screens.outcomes import Outcome, ResultLine
 from kiosk.screens.wording import tr, tr_n
 
 # Glyphs of the icon font (Noto Sans has no ␣ ⌫ ✕).

@@ -15,7 +15,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk.flows import staff_inventory as flow_mod
 from kiosk.screens import theme
 from kiosk.screens.base import KioskButton, KioskScreen, WrapLabel, load_kv
-from kiosk.screens.messages import Outcome, ResultLine
+from kiosk.screens.outcomes import Outcome, ResultLine
 from kiosk.screens.staff_register import StaffopsMessage  # noqa: F401 (its rules)
 from kiosk.screens.wording import tr
 

@@ -18,9 +18,9 @@ import pytest
 from PIL import Image
 
 from bench.barcode import Scene, synthesize
-from kiosk.hardware import barcode, frames, wedge
+from kiosk.hardware import barcode, camera, wedge
 from kiosk.hardware.barcode import Code
-from kiosk.hardware.frames import (
+from kiosk.hardware.camera import (
     CameraBarcodeSource,
     CameraUnavailable,
     Confirmer,
@@ -172,8 +172,8 @@ def test_empty_folder_is_a_clear_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("module", "make"),
     [
-        ("cv2", lambda: frames.OpenCVFrames(0)),
-        ("picamera2", lambda: frames.Picamera2Frames()),
+        ("cv2", lambda: camera.OpenCVFrames(0)),
+        ("picamera2", lambda: camera.Picamera2Frames()),
     ],
 )
 def test_missing_camera_library_is_a_clear_error(monkeypatch, module: str, make) -> None:

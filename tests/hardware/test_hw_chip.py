@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.hardware import emulator
 from kiosk.hardware.emulator import Rig
-from kiosk.hardware.emulator.frames import crc_a
+from kiosk.hardware.emulator.iso14443 import crc_a
 
 
 def write(rig: Rig, reg: int, *values: int) -> None:

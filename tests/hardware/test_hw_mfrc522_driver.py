@@ -6,7 +6,7 @@ import pytest
 from hw_support import CLASSIC_UID, NTAG_UID
 
 from kiosk.hardware.emulator import MifareClassic1K, Ntag213, Rig, access_bytes
-from kiosk.hardware.emulator.frames import bcc
+from kiosk.hardware.emulator.iso14443 import bcc
 
 KEY = [0xFF] * 6
 

@@ -8,7 +8,7 @@ from hw_support import CLASSIC_UID, NTAG_UID
 
 from kiosk.hardware import tags
 from kiosk.hardware.emulator import MifareClassic1K, Ntag213, Rig
-from kiosk.hardware.emulator.frames import from_bits
+from kiosk.hardware.emulator.iso14443 import from_bits
 from kiosk.hardware.interfaces import TagSeen, TagStatus
 from kiosk.hardware.rfid import Mfrc522TagReader, TagWriteError
 

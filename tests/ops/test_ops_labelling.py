@@ -7,7 +7,7 @@ import pytest
 from kiosk import desk as desk_mod
 from kiosk import readers
 from kiosk.hardware.emulator import MifareClassic1K, Ntag213
-from kiosk.hardware.emulator.frames import from_bits
+from kiosk.hardware.emulator.iso14443 import from_bits
 from kiosk.hardware.rfid import TagWriteError
 from kiosk.ops import labelling
 from kiosk.store.models import Copy, CopyTag, Reader

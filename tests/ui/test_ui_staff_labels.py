@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from kiosk.catalog import titles as catalog
 from kiosk.hardware.emulator import Ntag213
-from kiosk.hardware.emulator.frames import from_bits
+from kiosk.hardware.emulator.iso14443 import from_bits
 from kiosk.hardware.interfaces import CodeSeen
 from kiosk.store.db import db
 from kiosk.store.models import Copy, CopyTag

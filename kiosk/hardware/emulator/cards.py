@@ -19,7 +19,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 
-from .frames import ACK, Bits, bcc, crc_ok, from_bits, nibble, to_bits, with_crc
+from .iso14443 import ACK, Bits, bcc, crc_ok, from_bits, nibble, to_bits, with_crc
 
 DEFAULT_KEY = b"\xff" * 6
 """Transport key of new MIFARE Classic cards (both key A and key B)."""

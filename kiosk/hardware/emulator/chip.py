@@ -33,7 +33,7 @@ from typing import ClassVar
 
 from .cards import AuthOutcome
 from .field import Field, Reception
-from .frames import Bits, crc_a, from_bits, to_bits
+from .iso14443 import Bits, crc_a, from_bits, to_bits
 
 # Register addresses.
 COMMAND, COM_IEN, DIV_IEN, COM_IRQ, DIV_IRQ, ERROR, STATUS1, STATUS2 = range(1, 9)

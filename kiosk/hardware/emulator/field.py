@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .cards import AuthOutcome, Card
-from .frames import Bits
+from .iso14443 import Bits
 
 FrameListener = Callable[[Bits], None]
 

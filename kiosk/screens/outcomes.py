@@ -107,4 +107,4 @@ class ResultLine(BoxLayout):
         super().__init__(**kwargs)
 
 
-load_kv("messages")
+load_kv("outcomes")
