@@ -5,9 +5,9 @@ tag) and tap a blank tag: `kiosk.ops.labelling.write_label` writes the item iden
 layout and reads it back before the tag's UID is recorded. A bulk session
 (`kiosk.ops.labelling.LabelSession`) walks a shelf's unlabelled copies one after another.
 
-Writing needs the app's tag reader (`Mfrc522TagReader`). The RFID poller keeps running while
-labelling: the reader's lock serialises its polls with the write, and after a verified write
-the tag counts as resting on the reader, so the poller reports no new tap for it.
+Writing needs the app's tag reader (a `kiosk.hardware.interfaces.TagWriter`). The RFID poller
+keeps running while labelling: the reader's lock serialises its polls with the write, and after
+a verified write the tag counts as resting on the reader, so the poller reports no new tap.
 
 A tap reaches this module as a `Tap` with its `source`: an RFID tag is written, a barcode
 picks a copy (or, after "Barcode", becomes the chosen copy's barcode).

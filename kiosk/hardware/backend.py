@@ -56,6 +56,7 @@ from kiosk.hardware.camera import (
     OpenCVFrames,
     Picamera2Frames,
 )
+from kiosk.hardware.interfaces import Indicator, TagWriter
 from kiosk.hardware.peripherals import BeamCounter, GpioIndicator
 from kiosk.hardware.rfid import DEFAULT_KEYS, Mfrc522TagReader
 from kiosk.hardware.wedge import ScannerUnavailable, WedgeParser, WedgeScanner
@@ -133,8 +134,8 @@ class TagPoller:
 class HardwareBundle:
     """Everything the kiosk drives, opened and wired; :meth:`close` releases it all."""
 
-    tag_reader: Mfrc522TagReader
-    indicator: GpioIndicator
+    tag_reader: TagWriter  # the MFRC522 adapter
+    indicator: Indicator
     visitor_sensor: BeamCounter
     poller: TagPoller
     gpio: ModuleType

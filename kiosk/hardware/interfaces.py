@@ -118,6 +118,29 @@ class TagReader(Protocol):
     def close(self) -> None: ...
 
 
+class RestingTag(Protocol):
+    """The tag lying on a reader: at least its UID."""
+
+    uid: bytes
+
+
+@runtime_checkable
+class TagWriter(TagReader, Protocol):
+    """A tag reader that can also label tags (staff labelling at the kiosk).
+
+    MUST: ``current`` be the tag resting on the reader since its tap event (None when none);
+    ``write_item(item_id, uid=...)`` write ``item_id`` as the label of that tag (``uid``, when
+    given, must be the tag's), read it back in a new session and compare, raise an error with
+    a translated message on any failure (nothing is then recorded by the caller), and leave
+    the tag counted as resting on the reader: no new tap event for it.
+    """
+
+    @property
+    def current(self) -> RestingTag | None: ...
+
+    def write_item(self, item_id: str, *, uid: bytes | None = None) -> TagSeen: ...
+
+
 @runtime_checkable
 class BarcodeSource(Protocol):
     """A camera or keyboard-wedge scanner producing checked codes.

@@ -1,7 +1,7 @@
 """Labelling books: write the item identifier into a tag, or give a copy a barcode.
 
 `write_label` labels the tag resting on the reader with the copy's accession number (the
-identifier the desk finds copies by) through `Mfrc522TagReader.write_item`, which verifies
+identifier the desk finds copies by) through a `TagWriter`'s `write_item`, which verifies
 by reading it back, and only then records the tag's UID in copy_tag: a tag that failed to
 write is never linked to a copy. `LabelSession` walks the copies without a label (optionally
 one shelf), with progress and what is left, for a bulk labelling session.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kiosk import desk, text
-from kiosk.hardware.rfid import Mfrc522TagReader
+from kiosk.hardware.interfaces import TagWriter
 from kiosk.i18n import _
 from kiosk.store.db import db, write_transaction
 
@@ -37,7 +37,7 @@ def _copy(item: str) -> desk.CopyRow:
     return copy
 
 
-def write_label(reader: Mfrc522TagReader, item: str) -> Labelled:
+def write_label(reader: TagWriter, item: str) -> Labelled:
     """Label the tag on the reader for the copy named by `item`; record the tag's UID."""
     copy = _copy(item)
     reader.poll()  # a new tag on the reader becomes `current` (a resting one already is)
@@ -104,7 +104,7 @@ class LabelSession:
         """The copy to label now."""
         return self.todo[0] if self.todo else None
 
-    def label_next(self, reader: Mfrc522TagReader) -> Labelled:
+    def label_next(self, reader: TagWriter) -> Labelled:
         """Label the tag on the reader for the next copy (it stays next if this fails)."""
         if not self.todo:
             raise LabelError(_("every copy is labelled"))

@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -37,6 +37,7 @@ from kiosk.flows.session import ReaderSession, Services, Tap, classify
 from kiosk.hardware.interfaces import (
     CodeSeen,
     Direction,
+    Indicator,
     Passage,
     Pattern,
     SeveralTags,
@@ -46,6 +47,11 @@ from kiosk.hardware.interfaces import (
 from kiosk.screens import fonts, theme
 from kiosk.screens.wording import tr
 from kiosk.store.db import short_wait
+
+if TYPE_CHECKING:  # for the types only: the app is handed these, it never builds them
+    from kiosk.audio.player import Player
+    from kiosk.hardware.backend import HardwareBundle
+    from kiosk.telemetry.uplink import Uplink
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +78,10 @@ class KioskApp(App):
         services: Services,
         *,
         events: queue.Queue | None = None,
-        indicator: Any = None,
-        hardware: Any = None,
-        uplink: Any = None,
-        audio: Any = None,
+        indicator: Indicator | None = None,
+        hardware: HardwareBundle | None = None,
+        uplink: Uplink | None = None,
+        audio: Player | None = None,
         idle_warning: float = IDLE_WARNING_S,
         idle_countdown: float = IDLE_COUNTDOWN_S,
         monotonic: Callable[[], float] = time.monotonic,

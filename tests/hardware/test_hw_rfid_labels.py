@@ -9,7 +9,7 @@ from hw_support import CLASSIC_UID, NTAG_UID
 from kiosk.hardware import tags
 from kiosk.hardware.emulator import MifareClassic1K, Ntag213, Rig
 from kiosk.hardware.emulator.iso14443 import from_bits
-from kiosk.hardware.interfaces import TagSeen, TagStatus
+from kiosk.hardware.interfaces import TagSeen, TagStatus, TagWriter
 from kiosk.hardware.rfid import Mfrc522TagReader, TagWriteError
 
 KEY_K = bytes.fromhex("A0A1A2A3A4A5")
@@ -48,6 +48,12 @@ def labelled_classic(uid: bytes, item_id: str) -> MifareClassic1K:
     for number, data in zip((4, 5, 6), blocks, strict=True):
         card.set_block(number, data)
     return card
+
+
+def test_the_mfrc522_adapter_is_a_tag_writer(reader: Mfrc522TagReader) -> None:
+    """Labelling and the staff screens are typed against the protocol; the adapter fits it."""
+    assert isinstance(reader, TagWriter)
+    assert not isinstance(object(), TagWriter)
 
 
 # -- reading as part of the tap ----------------------------------------------------------------
