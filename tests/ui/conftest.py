@@ -28,6 +28,12 @@ IDLE_WARNING = 30.0
 IDLE_COUNTDOWN = 10.0
 
 
+def still() -> float:
+    """The apps' inactivity clock in tests: it moves only when a test says time passes
+    (``Driver.idle``), so a loaded machine's slow frames never end a session mid-test."""
+    return 0.0
+
+
 @pytest.fixture(scope="session")
 def display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from kiosk.demo import xvfb
@@ -60,7 +66,7 @@ def ui(kiosk):
     """A started app and its driver, at 800x480, in the kiosk's language (Vietnamese)."""
     from kiosk.demo.driver import Driver
 
-    app = kiosk.make_app(idle_warning=IDLE_WARNING, idle_countdown=IDLE_COUNTDOWN)
+    app = kiosk.make_app(idle_warning=IDLE_WARNING, idle_countdown=IDLE_COUNTDOWN, monotonic=still)
     driver = Driver(app, kiosk.hardware).start()
     driver.resize(800, 480)
     yield driver

@@ -17,7 +17,7 @@ from kiosk.audio.player import AplaySink, Player, RecordingSink
 from kiosk.circulation import Notice, Refusal
 from kiosk.demo import sample
 from kiosk.screens.palette import HIGH_CONTRAST, NORMAL
-from tests.ui.conftest import IDLE_COUNTDOWN, IDLE_WARNING, shows, texts
+from tests.ui.conftest import IDLE_COUNTDOWN, IDLE_WARNING, shows, still, texts
 from tests.ui.test_ui_layout import overflowing, scenes
 
 SHOTS = os.environ.get("KIOSK_UI_SHOTS")
@@ -28,7 +28,9 @@ def start(kiosk, sink=None):
     from kiosk.demo.driver import Driver
 
     player = Player(AudioLibrary(kiosk.config.data_dir), sink or RecordingSink(realtime=False))
-    app = kiosk.make_app(idle_warning=IDLE_WARNING, idle_countdown=IDLE_COUNTDOWN, audio=player)
+    app = kiosk.make_app(
+        idle_warning=IDLE_WARNING, idle_countdown=IDLE_COUNTDOWN, audio=player, monotonic=still
+    )
     driver = Driver(app, kiosk.hardware).start()
     driver.resize(800, 480)
     return driver

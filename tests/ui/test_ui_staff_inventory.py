@@ -119,7 +119,7 @@ def test_a_whole_inventory_with_every_kind_of_finding(ui, kiosk, tmp_path):
 
 
 def test_an_interrupted_inventory_resumes_in_a_new_app(ui, kiosk):
-    from tests.ui.conftest import IDLE_COUNTDOWN, IDLE_WARNING
+    from tests.ui.conftest import IDLE_COUNTDOWN, IDLE_WARNING, still
 
     children = shelf_copies("Thiếu nhi")
     open_inventory(ui)
@@ -132,7 +132,7 @@ def test_an_interrupted_inventory_resumes_in_a_new_app(ui, kiosk):
     config, clock = kiosk.config, kiosk.services.clock
     kiosk.close()
     again = open_kiosk(config, clock)
-    app = again.make_app(idle_warning=IDLE_WARNING, idle_countdown=IDLE_COUNTDOWN)
+    app = again.make_app(idle_warning=IDLE_WARNING, idle_countdown=IDLE_COUNTDOWN, monotonic=still)
     second = Driver(app, again.hardware).start()
     try:
         second.resize(800, 480)
