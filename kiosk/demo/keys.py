@@ -28,7 +28,7 @@ DEMO_KEYS = {
 }
 
 
-def run(open_kiosk: Callable[[], Any], size: str | None, language: str | None) -> int:
+def run(open_kiosk: Callable[[], Any], size: str, language: str | None) -> int:
     """The touch app of `open_kiosk()` (kiosk.wiring.open_demo) in a desktop window, virtual
     tags on the keyboard, until the window is closed."""
     boot.configure(script.parse_size(size))
