@@ -69,6 +69,10 @@ def test_december_steps_into_january_and_the_year_is_not_the_month():
     assert (reports.Period(2028).end - reports.Period(2028).start).days == 366
     with pytest.raises(ValueError):
         reports.Period(2026, 13)
+    for year in (0, 9999):  # 9999: its end, 1 January 10000, cannot be represented
+        with pytest.raises(ValueError):
+            reports.Period(year)
+    assert reports.Period(9998, 12).end == datetime(9999, 1, 1)
 
 
 @pytest.mark.parametrize("month", range(1, 13))

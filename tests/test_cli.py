@@ -516,8 +516,14 @@ def test_reports_count_the_loans(tmp_path, now):
 
 @pytest.mark.parametrize(
     "args",
-    [("init", "--sample"), ("report", "month", "2026-13")],
-    ids=["sample-twice", "bad-month"],
+    [
+        ("init", "--sample"),
+        ("report", "month", "2026-13"),
+        ("report", "month", "9999-12"),  # its end would be in the year 10000
+        ("report", "year", "0"),
+        ("report", "year", "10000"),
+    ],
+    ids=["sample-twice", "bad-month", "last-month-of-9999", "year-0", "year-10000"],
 )
 def test_user_errors_go_to_stderr(sample_site, args):
     """The CLI's rule: an error a person can fix is a message on stderr and a non-zero exit."""

@@ -423,15 +423,14 @@ _INSERT_COPY = (
 def write(
     bibs: list[Bib],
     summary: MarcSummary,
+    when: datetime,
     batch_id: int | None = None,
     status: str | None = None,
-    when: datetime | None = None,
 ) -> list[int]:
     """Insert the titles (merged) and their new copies; return the new copies' ids.
 
     `batch_id` and `status` are for rotation manifests: their copies belong to the batch and
-    wait, as 'missing', until they are received. `when` stamps them (default: the kiosk's
-    clock).
+    wait, as 'missing', until they are received. `when` stamps what is added.
     """
     known = _existing_titles()
     taken_accessions = {a for (a,) in db.execute_sql("SELECT accession FROM copy").fetchall()}
@@ -441,7 +440,7 @@ def write(
     new_ids: set[int] = set()
     merged_ids: set[int] = set()
     copy_ids: list[int] = []
-    now = str((when or SystemClock().now()).replace(microsecond=0))
+    now = str(when.replace(microsecond=0))
     for bib in bibs:
         title_id = find_or_add_title(bib.title, known, new_ids, merged_ids, now)
         for item in bib.copies:
@@ -494,7 +493,7 @@ def import_marc(path: Path, dry_run: bool = False, clock: Clock | None = None) -
         reasons = problems or [RecordProblem(0, None, _("the file has no MARC records"))]
         raise ImportRejected(str(path), reasons)  # type: ignore[arg-type]
     with write_transaction() as transaction:
-        write(bibs, summary, when=(clock or SystemClock()).now())
+        write(bibs, summary, (clock or SystemClock()).now())
         if dry_run:
             transaction.rollback()
     return summary

@@ -94,17 +94,20 @@ def config_check(args: argparse.Namespace) -> int:
 def report_command(args: argparse.Namespace) -> int:
     config = open_store(args)
     today = SystemClock().now().date()
-    if args.period == "month":
-        try:
+    try:
+        if args.period == "month":
             when = date.fromisoformat(f"{args.month}-01") if args.month else today
-        except ValueError:
-            print(
-                _("'{value}' is not a month: use YYYY-MM").format(value=args.month), file=sys.stderr
-            )
-            return 1
-        report = reports.month(when.year, when.month, config.loans.groups)
-    else:
-        report = reports.year(args.year or today.year, config.loans.groups)
+            period = reports.Period(when.year, when.month)
+        else:
+            period = reports.Period(today.year if args.year is None else args.year)
+    except ValueError:
+        if args.period == "month":
+            message = _("'{value}' is not a month: use YYYY-MM").format(value=args.month)
+        else:
+            message = _("'{value}' is not a year: use YYYY").format(value=args.year)
+        print(message, file=sys.stderr)
+        return 1
+    report = reports.build(period, config.loans.groups)
     print(
         reports.to_csv(report) if args.csv else reports.to_text(report),
         end="" if args.csv else "\n",

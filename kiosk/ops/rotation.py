@@ -234,7 +234,7 @@ def import_manifest(
             for bib in bibs:
                 bib.copies = [c for c in bib.copies if c["accession"] not in again]
             marc_summary = catalog_marc.MarcSummary()
-            catalog_marc.write(bibs, marc_summary, batch_id=batch.id, status="missing", when=now)
+            catalog_marc.write(bibs, marc_summary, now, batch_id=batch.id, status="missing")
             summary.copies, summary.titles_new = marc_summary.copies, marc_summary.titles_new
         summary.reattached = len(again)
         if dry_run:

@@ -58,6 +58,8 @@ class Period:
     def __post_init__(self) -> None:
         if not 0 <= self.month <= 12:
             raise ValueError(f"month {self.month} is not 1-12 (or 0 for a year)")
+        if not 1 <= self.year <= 9998:  # its end, 1 January of the next year, must exist
+            raise ValueError(f"year {self.year} is outside 1-9998")
 
     @classmethod
     def this_month(cls, today: date) -> Period:
@@ -77,7 +79,7 @@ class Period:
         """The first moment after the period (1 January of the next year after December)."""
         if self.annual:
             return datetime(self.year + 1, 1, 1)
-        return self.step(1).start
+        return datetime(self.year + self.month // 12, self.month % 12 + 1, 1)
 
     def step(self, delta: int) -> Period:
         """The period `delta` months (or years) away."""
