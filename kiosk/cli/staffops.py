@@ -20,7 +20,6 @@ from kiosk import readers
 from kiosk.cli.common import open_store, print_table
 from kiosk.clock import SystemClock
 from kiosk.config import Config
-from kiosk.hardware.backend import HardwareUnavailable, open_hardware
 from kiosk.hardware.rfid import TagWriteError
 from kiosk.hardware.tags import LabelError as TagLabelError
 from kiosk.i18n import _, format_date
@@ -32,7 +31,6 @@ USER_ERRORS = (
     labelling.LabelError,
     TagWriteError,
     TagLabelError,
-    HardwareUnavailable,
 )
 
 
@@ -357,7 +355,14 @@ def label_write(args: argparse.Namespace) -> int:
     if not items:
         print(_("Every copy is labelled."))
         return 0
-    bundle = open_hardware(config.hardware, queue.Queue(), start=False)
+    # Imported here: the camera's numpy and the drivers cost every other command 0.3 s.
+    from kiosk.hardware.backend import HardwareUnavailable, open_hardware
+
+    try:
+        bundle = open_hardware(config.hardware, queue.Queue(), start=False)
+    except HardwareUnavailable as exc:
+        print(_("Error: {message}").format(message=exc), file=sys.stderr)
+        return 1
     failed = 0
     try:
         for number, item in enumerate(items, 1):

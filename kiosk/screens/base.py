@@ -68,8 +68,13 @@ class FitLabel(Label):
         self._trigger_fit()
 
     def fit(self, *_args: object) -> None:
-        size = self.max_font
         self.text_size = (max(self.width, 1), None)
+        key = self._fit_key()
+        known = _fitted.get(key)
+        if known is not None:  # the same text in the same box: no trial renders
+            self.font_size = known
+            return
+        size = self.max_font
         self.font_size = size
         self.texture_update()
         while size > self.min_font and (
@@ -78,6 +83,30 @@ class FitLabel(Label):
             size *= 0.9
             self.font_size = size
             self.texture_update()
+        if len(_fitted) >= FIT_MEMORY:
+            _fitted.clear()
+        _fitted[key] = size
+
+    def _fit_key(self) -> tuple:
+        """What the fitted size depends on: the text, its type and its box."""
+        return (
+            self.text,
+            self.font_name,
+            self.bold,
+            self.markup,
+            self.line_height,
+            tuple(self.padding),
+            round(self.width),
+            round(self.height),
+            self.max_font,
+            self.min_font,
+        )
+
+
+#: Font sizes found by FitLabel.fit, so a text shown again in the same box (every home
+#: screen, every language switch back) costs one render instead of up to seven trial renders.
+_fitted: dict[tuple, float] = {}
+FIT_MEMORY = 4096
 
 
 class ListBox(BoxLayout):

@@ -24,6 +24,10 @@ from tests.conftest import START
 # installs the ui extra, and a missing UI is a failure, not a reason to skip.
 assert importlib.util.find_spec("kivy") is not None, "Kivy is missing: run scripts/setup dev,ui"
 
+# No frame-rate cap: a test's frames then cost their drawing, not a sleep to 60 fps. Set before
+# any test module imports Kivy (its config reads the environment once).
+os.environ.setdefault("KCFG_GRAPHICS_MAXFPS", "0")
+
 IDLE_WARNING = 30.0
 IDLE_COUNTDOWN = 10.0
 
@@ -42,7 +46,10 @@ def display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     own = not boot.has_display()
     with xvfb.virtual_display() if own else contextlib.nullcontext("") as name:
         boot.configure((800, 480), kivy_home=tmp_path_factory.mktemp("kivy-home"))
+        from kivy.clock import Clock
         from kivy.core.window import Window  # noqa: F401  (connects to the display now)
+
+        assert Clock._max_fps == 0, "Kivy was configured before the UI tests' display"
 
         if own:  # later tests' subprocesses must not see our private display
             os.environ.pop("DISPLAY", None)
