@@ -128,6 +128,31 @@ def check_reader(
     return None
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Where a reader stands, shown right after the card: loans now, how many more they may
+    take home, how many are overdue, and why they can borrow nothing today (if so)."""
+
+    on_loan: int
+    limit: int
+    overdue: int
+    refusal: Refusal | None = None  # blocked, expired, overdue past the block, limit reached
+
+    @property
+    def may_borrow(self) -> int:
+        return 0 if self.refusal else max(0, self.limit - self.on_loan)
+
+
+def standing(reader: ReaderView, loans: list[LoanView], today: date, rules: LoanRules) -> Standing:
+    """The reader's account at the start of a visit, by the same rules as `decide_borrow`."""
+    limit = rules.limit[reader.group]
+    refusal = check_reader(reader, loans, today, rules)
+    if refusal is None and len(loans) >= limit:
+        refusal = Refusal.LIMIT_REACHED
+    overdue = sum(1 for loan in loans if loan.due < today)
+    return Standing(len(loans), limit, overdue, refusal)
+
+
 def _rotation_cap(copy: CopyView, due: date, today: date, rules: LoanRules) -> Decision:
     """Cap a rotation item's due date so it is back before its batch goes home."""
     if copy.batch_due_back is None:

@@ -19,9 +19,11 @@ from kiosk.circulation import (
     Notice,
     ReaderView,
     Refusal,
+    Standing,
     decide_borrow,
     decide_renew,
     decide_return,
+    standing,
 )
 from kiosk.clock import Clock, Stamp, SystemClock
 from kiosk.config import LoanRules
@@ -41,6 +43,7 @@ class Result:
     due: date | None = None
     notices: tuple[Notice, ...] = field(default_factory=tuple)
     batch_code: str = ""  # where a rotation item goes back to
+    loan: int | None = None  # the loan this borrow made (None: refused, or already the reader's)
 
     @property
     def ok(self) -> bool:
@@ -227,33 +230,43 @@ class Desk:
             )
             if not decision.ok:
                 return self._refused("borrow", decision.refusal, item, stamp, copy, group)
-            if Notice.ALREADY_YOURS not in decision.notices:
-                db.execute_sql(
-                    "INSERT INTO loan (copy_id, reader_id, reader_group, out_at, due)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (copy.view.id, reader.view.id, group, str(stamp.wall), str(decision.due)),
-                )
-                db.execute_sql("UPDATE copy SET status = 'on_loan' WHERE id = ?", (copy.view.id,))
-                counters.bump(counters.LOANS, stamp, group)
-            return self._result("borrow", copy, item, decision)
+            result = self._result("borrow", copy, item, decision)
+            if Notice.ALREADY_YOURS in decision.notices:
+                return result
+            loan = db.execute_sql(
+                "INSERT INTO loan (copy_id, reader_id, reader_group, out_at, due)"
+                " VALUES (?, ?, ?, ?, ?) RETURNING id",
+                (copy.view.id, reader.view.id, group, str(stamp.wall), str(decision.due)),
+            ).fetchone()[0]
+            db.execute_sql("UPDATE copy SET status = 'on_loan' WHERE id = ?", (copy.view.id,))
+            counters.bump(counters.LOANS, stamp, group)
+            return replace(result, loan=loan)
 
-    def cancel_loan(self, card_id: str, item: str) -> bool:
-        """Undo a loan made by mistake a moment ago (the reader put the book back on the
-        screen): the loan disappears and is no longer counted, rather than being counted as a
-        loan and a return. Only an unrenewed open loan of this reader can be cancelled."""
+    def standing(self, card_id: str) -> Standing | None:
+        """The account of the reader holding `card_id` today (read-only; None: no such card)."""
+        reader = find_reader(card_id)
+        if reader is None:
+            return None
+        today = self.clock.now().date()
+        return standing(reader.view, reader_loans(reader.view.id), today, self.rules)
+
+    def cancel_loan(self, card_id: str, loan_id: int) -> bool:
+        """Undo loan `loan_id`, made by mistake a moment ago (the reader put the book back on
+        the screen): the loan disappears and is no longer counted, rather than being counted as
+        a loan and a return. Only an unrenewed open loan of this card's reader is cancelled."""
         with write_transaction():
-            reader, copy = find_reader(card_id), find_copy(item)
-            if reader is None or copy is None:
+            reader = find_reader(card_id)
+            if reader is None:
                 return False
             row = db.execute_sql(
-                "SELECT id, out_at, reader_group FROM loan WHERE copy_id = ? AND reader_id = ?"
+                "SELECT id, out_at, reader_group, copy_id FROM loan WHERE id = ? AND reader_id = ?"
                 " AND returned_at IS NULL AND renewals = 0",
-                (copy.view.id, reader.view.id),
+                (loan_id, reader.view.id),
             ).fetchone()
             if row is None:
                 return False
             db.execute_sql("DELETE FROM loan WHERE id = ?", (row[0],))
-            db.execute_sql("UPDATE copy SET status = 'available' WHERE id = ?", (copy.view.id,))
+            db.execute_sql("UPDATE copy SET status = 'available' WHERE id = ?", (row[3],))
             # Take it off the interval that counted it (its totals are sent again).
             stamp = replace(self.clock.stamp(), wall=datetime.fromisoformat(row[1]))
             counters.bump(counters.LOANS, stamp, row[2], n=-1)

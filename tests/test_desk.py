@@ -212,15 +212,47 @@ def test_door_passages_count_visits_coming_in(desk):
 
 
 def test_a_mistaken_loan_is_cancelled_not_counted(desk, clock):
-    desk.borrow(CARD, "LS-0001")
+    loan = desk.borrow(CARD, "LS-0001").loan
     clock.advance(minutes=20)  # the loan's interval has closed meanwhile
-    assert desk.cancel_loan(CARD, sample.tag_uid(1))
+    assert desk.cancel_loan(CARD, loan)
     assert Loan.select().count() == 0
     assert Copy.get(Copy.accession == "LS-0001").status == "available"
     assert count(counters.LOANS) == 0 and count(counters.RETURNS) == 0
-    assert not desk.cancel_loan(CARD, "LS-0001")  # nothing left to cancel
-    desk.borrow(CHILD, "LS-0004")
-    assert not desk.cancel_loan(CARD, "LS-0004")  # someone else's loan
+    assert not desk.cancel_loan(CARD, loan)  # nothing left to cancel
+    others = desk.borrow(CHILD, "LS-0004").loan
+    assert not desk.cancel_loan(CARD, others)  # someone else's loan
+    assert Loan.select().count() == 1
+
+
+def test_only_the_loan_a_borrow_made_is_named_for_cancelling(desk):
+    first = desk.borrow(CARD, "LS-0001")
+    again = desk.borrow(CARD, sample.tag_uid(1))  # the same book tapped again
+    refused = desk.borrow(CHILD, "LS-0001")
+    assert first.loan is not None
+    assert again.ok and again.loan is None and Notice.ALREADY_YOURS in again.notices
+    assert refused.loan is None
+
+
+def test_standing_after_the_card(desk, clock, rules):
+    assert desk.standing("DEADBEEF") is None
+    fresh = desk.standing(CHILD)
+    assert (fresh.on_loan, fresh.limit, fresh.overdue, fresh.refusal) == (
+        0,
+        rules.limit["child"],
+        0,
+        None,
+    )
+    assert fresh.may_borrow == rules.limit["child"]
+    for n in range(rules.limit["child"]):
+        assert desk.borrow(CHILD, f"LS-{2 * n + 2:04d}").ok
+    full = desk.standing(CHILD)
+    assert full.refusal == Refusal.LIMIT_REACHED and full.may_borrow == 0
+    desk.borrow(CARD, "LS-0001")
+    clock.advance(days=rules.period_days["adult"] + 1)
+    late = desk.standing(CARD)
+    assert late.overdue == 1 and late.refusal is None and late.may_borrow == late.limit - 1
+    clock.advance(days=rules.overdue_block_days)
+    assert desk.standing(CARD).refusal == Refusal.OVERDUE
 
 
 def test_loan_lines_show_titles_soonest_first_and_overdue(desk, clock):

@@ -177,6 +177,16 @@ OTHER_PROMPTS: dict[str, tuple[tuple[str, ...], str]] = {
         "refused",
     ),
     "book-not-card": ((N_("That is a book. Please tap your card first."),), "notice"),
+    "card-not-book": ((N_("This is a card, not a book. Please tap a book."),), "notice"),
+    "already-listed": ((N_("This book is already on your list."),), "notice"),
+    "overdue-warning": (
+        (N_("You have a late book. Please bring it back soon."),),
+        "notice",
+    ),
+    "nothing-borrowed": (
+        (N_("No book was borrowed."), N_("The reasons are on the screen.")),
+        "notice",
+    ),
     "not-staff-card": ((N_("This is not a staff card."),), "refused"),
     "still-there": ((N_("Are you still there?"), N_("Touch the screen to continue.")), "notice"),
     "sound-test": ((N_("This is how loud the kiosk speaks."),), "ok"),

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from kiosk import counters, staff
+from kiosk import counters, staff, text
+from kiosk.circulation import Standing
 from kiosk.clock import Clock
 from kiosk.config import Config
 from kiosk.desk import Desk, LoanLine, ReaderRow, Result, find_copy, find_reader, loan_lines
@@ -41,6 +42,17 @@ class Tap:
     kind: str  # "reader", "staff", "item", "unknown"
     key: str  # the card id, or the item identifier the desk understands
     source: str = "tag"  # "tag" (RFID) or "barcode" (scanner): labelling tells them apart
+    card_like: bool = False  # unknown, and shaped like a card (not like a book's tag)
+
+    @property
+    def unknown_card(self) -> bool:
+        """An unregistered card: not a book, whatever screen it is tapped on."""
+        return self.kind == "unknown" and self.card_like
+
+
+#: Reader and staff cards are MIFARE-style cards with 4-byte UIDs; book labels are NTAG-style
+#: tags with 7-byte UIDs and an item record written on them (kiosk.hardware.tags).
+CARD_UID_HEX_LENGTH = 8
 
 
 def classify(uid_hex: str, item_id: str | None = None) -> Tap:
@@ -53,7 +65,24 @@ def classify(uid_hex: str, item_id: str | None = None) -> Tap:
         return Tap("reader", uid_hex)
     if Staff.get_or_none(Staff.card_id == uid_hex) is not None:
         return Tap("staff", uid_hex)
-    return Tap("unknown", item_id or uid_hex)
+    card_like = not item_id and len(text.clean(uid_hex)) == CARD_UID_HEX_LENGTH
+    return Tap("unknown", item_id or uid_hex, card_like=card_like)
+
+
+@dataclass(frozen=True)
+class Tapped:
+    """What one book tap did to the session's list: its line (an index into
+    ``ReaderSession.borrowed``), and whether the book was already on the list (a repeat tap:
+    nothing lent or listed again, the line is pointed out)."""
+
+    result: Result
+    line: int
+    repeat: bool = False
+
+
+def _same_book(result: Result, key: str) -> bool:
+    """Whether a line is about the book named by `key` (its accession, else what was tapped)."""
+    return (result.accession or text.clean(result.item).upper()) == key
 
 
 @dataclass
@@ -63,7 +92,8 @@ class ReaderSession:
     services: Services
     card: str = ""
     reader: ReaderRow | None = None
-    borrowed: list[Result] = field(default_factory=list)
+    borrowed: list[Result] = field(default_factory=list)  # one line per book, in tap order
+    standing: Standing | None = None  # the reader's account, kept up to date during the visit
 
     @property
     def identified(self) -> bool:
@@ -74,33 +104,48 @@ class ReaderSession:
         self.clear()
         self.reader = self.services.desk.identify(card)
         self.card = card if self.reader else ""
+        self._update_standing()
         return self.reader
 
-    def borrow(self, item: str) -> Result:
-        """Lend a tapped book to the identified reader; the result is kept for the summary."""
+    def borrow(self, item: str) -> Tapped:
+        """Lend a tapped book to the identified reader; the result is kept for the summary.
+        A book already on the list is not lent or listed twice, however it is named (tag,
+        barcode, accession): a refused one is tried again, its line updated in place."""
+        copy = find_copy(item)
+        key = copy.accession if copy else text.clean(item).upper()
+        line = next((i for i, r in enumerate(self.borrowed) if _same_book(r, key)), None)
+        if line is not None and (self.borrowed[line].ok or copy is None):
+            return Tapped(self.borrowed[line], line, repeat=True)
         result = self.services.desk.borrow(self.card, item)
-        self.borrowed.append(result)
-        return result
+        if line is None:
+            self.borrowed.append(result)
+            line = len(self.borrowed) - 1
+        else:
+            self.borrowed[line] = result
+        self._update_standing()
+        return Tapped(result, line)
 
     def undo(self, index: int) -> Result | None:
-        """Cancel a loan made by mistake in this session (it is not counted at all)."""
-        result = self.borrowed.pop(index)
-        if not result.ok or not self.services.desk.cancel_loan(self.card, result.item):
+        """Cancel the loan of line `index`, made by mistake in this session (it is not counted
+        at all). Only a loan this session made can be undone; its line goes only if it did."""
+        result = self.borrowed[index]
+        if result.loan is None or not self.services.desk.cancel_loan(self.card, result.loan):
             return None
+        del self.borrowed[index]
+        self._update_standing()
         return result
 
     def lent(self) -> list[Result]:
-        """The books that went through in this session."""
-        return [r for r in self.borrowed if r.ok]
-
-    def latest_due(self) -> date | None:
-        """The latest due date of this session's loans (the summary's big date)."""
-        dues = [r.due for r in self.lent() if r.due]
-        return max(dues) if dues else None
+        """The books lent in this session (not those the reader already had)."""
+        return [r for r in self.borrowed if r.loan is not None]
 
     def earliest_due(self) -> date | None:
+        """The first due date of this session's loans (the summary's big date)."""
         dues = [r.due for r in self.lent() if r.due]
         return min(dues) if dues else None
+
+    def _update_standing(self) -> None:
+        self.standing = self.services.desk.standing(self.card) if self.reader else None
 
     def loans(self) -> list[LoanLine]:
         """The reader's current loans, soonest due first."""
@@ -116,7 +161,7 @@ class ReaderSession:
 
     def clear(self) -> None:
         """Forget the reader: nothing of theirs stays in memory for the next person."""
-        self.card, self.reader, self.borrowed = "", None, []
+        self.card, self.reader, self.borrowed, self.standing = "", None, [], None
 
 
 def return_item(services: Services, item: str) -> Result:

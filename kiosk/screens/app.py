@@ -220,9 +220,9 @@ class KioskApp(App):
         self.screen.on_deactivate()
         self.manager.current = self.screen_named(name).name
         self.screen.on_activate(**kwargs)
-        key = prompts.screen_key(name)
-        if key and name != "home":  # Home speaks when a reader picks a language, not to no one
-            self.say(key)
+        keys = self.screen.spoken()
+        if keys and name != "home":  # Home speaks when a reader picks a language, not to no one
+            self.say(*keys)
 
     def identify(self, card: str, purpose: str = "borrow") -> None:
         """A reader card was tapped for `purpose` ("borrow" or "loans")."""

@@ -20,6 +20,7 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
+from kiosk.audio import prompts
 from kiosk.screens import theme
 
 HERE = Path(__file__).parent
@@ -51,6 +52,12 @@ class KioskScreen(Screen):
     def on_tag(self, tap) -> bool:  # tap: kiosk.flows.session.Tap
         """A tag was tapped while this screen is shown; True if handled here."""
         return False
+
+    def spoken(self) -> tuple[str, ...]:
+        """What is said when the screen opens (kiosk.audio.prompts keys); after on_activate,
+        so a screen may say what it found (an account, an empty summary)."""
+        key = prompts.screen_key(self.name)
+        return (key,) if key else ()
 
 
 class FitLabel(Label):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kivy.properties import ColorProperty, StringProperty
+from kivy.properties import BooleanProperty, ColorProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk import messages
@@ -83,6 +83,7 @@ class ResultLine(BoxLayout):
     button_text = StringProperty("")
     button_action = StringProperty("")
     highlight = ColorProperty(theme.SURFACE)
+    picked = BooleanProperty(False)  # pointed out: the reader tapped this book again
 
     @classmethod
     def of(cls, outcome: Outcome, **kwargs: object) -> ResultLine:

@@ -30,6 +30,7 @@ class Palette:
     ASK_STAFF: RGBA
     NOTICE: RGBA
     OVERDUE_BG: RGBA
+    PICKED: RGBA  # the ground of a line pointed out (a book tapped again)
     TILE: dict[str, RGBA] = field(default_factory=dict)
 
     def colours(self) -> dict[str, RGBA]:
@@ -50,6 +51,7 @@ NORMAL = Palette(
     ASK_STAFF=(0.7, 0.3, 0.0, 1),  # amber dark enough for white type (4.9:1)
     NOTICE=(0.08, 0.4, 0.75, 1),
     OVERDUE_BG=(1, 0.88, 0.86, 1),
+    PICKED=(0.9, 0.95, 1, 1),
     TILE={
         "borrow": (0.13, 0.48, 0.2, 1),
         "return": (0.08, 0.4, 0.75, 1),
@@ -73,6 +75,7 @@ HIGH_CONTRAST = Palette(
     ASK_STAFF=(1, 0.72, 0.25, 1),
     NOTICE=(0.45, 0.85, 1, 1),
     OVERDUE_BG=(0.22, 0.0, 0.0, 1),
+    PICKED=(0.0, 0.08, 0.2, 1),
     TILE={
         "borrow": (0.35, 0.95, 0.35, 1),
         "return": (0.45, 0.85, 1, 1),
@@ -110,6 +113,8 @@ def text_pairs(palette: Palette) -> list[tuple[str, RGBA, RGBA]]:
             pairs.append((f"{ink} on {ground}", getattr(palette, ink), getattr(palette, ground)))
     pairs.append(("INK on OVERDUE_BG", palette.INK, palette.OVERDUE_BG))
     pairs.append(("REFUSED on OVERDUE_BG", palette.REFUSED, palette.OVERDUE_BG))
+    for ink in ("INK", "MUTED", "OK", "REFUSED", "ASK_STAFF", "NOTICE"):
+        pairs.append((f"{ink} on PICKED", getattr(palette, ink), palette.PICKED))
     for tile in ("HEADER", "OK", "REFUSED", "ASK_STAFF", "NOTICE"):
         pairs.append((f"ON_COLOUR on {tile}", palette.ON_COLOUR, getattr(palette, tile)))
     for name, colour in palette.TILE.items():

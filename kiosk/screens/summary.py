@@ -8,6 +8,7 @@ from kivy.uix.modalview import ModalView
 
 from kiosk import receipt
 from kiosk.i18n import format_date
+from kiosk.screens import outcomes, theme
 from kiosk.screens.base import KioskScreen, WrapLabel, load_kv
 from kiosk.screens.wording import tr, tr_n
 
@@ -34,6 +35,8 @@ class ReceiptView(ModalView):
 class SummaryScreen(KioskScreen):
     """The end of a borrowing session; Done (or inactivity) clears it."""
 
+    title = StringProperty("")
+    title_icon = StringProperty("")
     heading = StringProperty("")
     due = StringProperty("")
     receipt = StringProperty("")  # the QR receipt's text ("" when there is none to offer)
@@ -49,8 +52,9 @@ class SummaryScreen(KioskScreen):
         box.clear_widgets()
         self.receipt = ""
         if not lent:
-            self.heading, self.due = tr("No book was borrowed."), ""
+            self._show_nothing_lent()
             return
+        self.title, self.title_icon = tr("Thank you!"), theme.ICONS["ok"]
         config = self.app.services.config
         if config.qr_receipt:
             today = self.app.services.clock.now().date()
@@ -65,6 +69,22 @@ class SummaryScreen(KioskScreen):
             if result.due and result.due != earliest:
                 text += " — " + tr("by {date}").format(date=format_date(result.due))
             box.add_widget(WrapLabel(text=text))
+
+    def _show_nothing_lent(self) -> None:
+        """No green tick and no thanks: say that nothing was lent, and why, book by book."""
+        self.title, self.title_icon = tr("No book was borrowed."), theme.ICONS["notice"]
+        self.due = ""
+        lines = self.app.session.borrowed
+        if not lines:
+            self.heading = tr("You did not tap any book.")
+            return
+        self.heading = tr("Why:")
+        for result in lines:
+            shown = outcomes.describe(result)
+            self.ids.titles.add_widget(WrapLabel(text=f"• {shown.headline} — {shown.detail}"))
+
+    def spoken(self) -> tuple[str, ...]:
+        return super().spoken() if self.app.session.lent() else ("nothing-borrowed",)
 
     def show_receipt(self) -> None:
         """Open the QR receipt (the button is shown only when there is one)."""
