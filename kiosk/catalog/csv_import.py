@@ -163,11 +163,12 @@ def _parse_row(raw: dict[str, str], line: int, problems: list[RowProblem]) -> _R
     accession, barcode and tags are checked for duplicates too (any problem rejects the file)."""
     values, notes = {}, []
     for name in COLUMNS:
+        values[name] = text.clean(raw.get(name) or "")
         try:
-            values[name], note = limits.cut(name, text.clean(raw.get(name) or ""))
-        except ValueError as exc:
+            values[name], note = limits.cut(name, values[name])
+        except ValueError as exc:  # kept whole: the row is rejected, and checked for the rest
             problems.append(RowProblem(line, str(exc)))
-            values[name], note = "", None
+            continue
         if note:
             notes.append(note)
     for name in REQUIRED:

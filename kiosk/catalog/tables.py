@@ -22,7 +22,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from kiosk import text
-from kiosk.i18n import _
+from kiosk.i18n import _, format_number
 
 #: Every name a column may have, by its key. Keys are the CSV export's column names.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -55,9 +55,6 @@ _KEYS = {text.search_key(name): key for key, names in ALIASES.items() for name i
 MANIFEST_COLUMNS = ("batch", "source_library", "due_back")
 XLSX_MAGIC = b"PK\x03\x04"  # a zip archive, as every .xlsx is
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary Excel format (.xls)
-# Python's csv refuses fields over 128 KiB with an error; a field that long is damage, which
-# the import reports with its line and column (kiosk.catalog.limits), so let csv read it.
-csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
 
 
 def column_key(name: str) -> str | None:
@@ -117,20 +114,29 @@ def read_csv(data: bytes) -> Table:
     reader = csv.reader(
         io.StringIO(content, newline=""), delimiter=delimiter(content.split("\n", 1)[0])
     )
+    ended = 0  # the line the last row ended on: the next row starts after it
     try:
         for cells in reader:
             if not any(cell.strip() for cell in cells):
+                ended = reader.line_num
                 continue
             if not table.header:
                 table.header, table.header_line = cells, reader.line_num
             else:
                 table.rows.append((reader.line_num, cells))
-    except csv.Error:
-        # A NUL byte, or a quote that breaks the file's shape: nothing after it can be trusted.
-        table.error = (
-            reader.line_num,
-            _("the file cannot be read as CSV from here on (a NUL byte or a stray quote)"),
-        )
+            ended = reader.line_num
+    except csv.Error as exc:
+        # Python's csv stops at a field over 131,072 characters: no real value is that long,
+        # it is a quote that was never closed, running over the rest of the file. Nothing
+        # after it can be trusted; the row it starts on is the one to fix.
+        if "field larger than field limit" in str(exc):
+            message = _(
+                'a value of more than {count} characters starts here: a quote (") is'
+                " probably not closed"
+            ).format(count=format_number(csv.field_size_limit()))
+        else:
+            message = _("the file cannot be read as CSV from here on")
+        table.error = (ended + 1, message)
     return table
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pymarc
 import pytest
-from ops_marc import field, iso2709, koha_record, marc8
+from ops_marc import iso2709, koha_record, marc8
 
 from kiosk import i18n
 from kiosk.catalog import export as catalog_export
@@ -220,7 +220,7 @@ def test_a_huge_title_from_entity_expansion_is_cut_with_a_note(store, tmp_path):
 
 
 def test_an_accession_number_too_long_leaves_that_copy_out(store, tmp_path):
-    items = ({"i": "A" * 65},) + ({"i": "OK-1"},)
+    items = ({"i": "A" * 65}, {"i": "OK-1"})
     path = tmp_path / "long.mrc"
     path.write_bytes(koha_record("L1", "Sách", items=items).as_marc())
     summary = catalog_marc.import_marc(path)
