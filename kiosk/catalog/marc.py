@@ -291,16 +291,19 @@ def _decode(chunk: bytes) -> tuple[pymarc.Record, list[str], str]:
     """The record in Unicode, the tags of the fields whose text may be damaged, and a note on
     its encoding ("" if the leader said it right). pymarc cuts the record into raw fields; the
     text is decoded here, field by field, so damage is found and said where it is."""
-    note = ""
+    note, clean_utf8 = "", False
     utf8 = chunk[9:10] == b"a"
     if utf8:
         try:
             chunk.decode("utf-8")
+            clean_utf8 = True
         except UnicodeDecodeError:
             if not _mostly_utf8(chunk):
                 utf8, note = False, _("labelled UTF-8 but is not: read as MARC-8")
     elif _utf8_despite_leader(chunk):
-        utf8 = True
+        utf8 = clean_utf8 = True
+    if utf8 and clean_utf8:  # the common case: pymarc decodes it all, nothing can be damaged
+        return pymarc.Record(data=chunk, to_unicode=True, force_utf8=True), [], note
     raw = pymarc.Record(data=chunk, to_unicode=False)
     record = pymarc.Record(leader=str(raw.leader))
     damaged: list[str] = []
