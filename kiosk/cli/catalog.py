@@ -98,8 +98,8 @@ def _import_marc(args: argparse.Namespace) -> int:
                 " imported:",
                 "{count} records could not be read and were skipped; the other records were"
                 " imported:",
-                len(skipped),
-            ).format(count=len(skipped)),
+                summary.skipped,
+            ).format(count=summary.skipped),  # records: garbage between them is listed, not counted
             file=sys.stderr,
         )
         for problem in skipped:
