@@ -441,10 +441,13 @@ def test_windows_line_endings(store, tmp_path):
 
 
 def test_empty_file(store, tmp_path):
-    """A 0-byte file is reported as having no rows, not as missing its columns."""
-    problems, _ = rejected(write(tmp_path, b""))
-    assert lines(problems) == [1]
-    assert "no rows" in problems[0].message
+    """A 0-byte file (or only a BOM and blank lines) is said to be empty, for the file as a
+    whole (no line number), not as missing its columns."""
+    for content in (b"", "\ufeff\r\n\r\n".encode()):
+        problems, message = rejected(write(tmp_path, content))
+        assert lines(problems) == [0]
+        assert problems[0].message == "the file is empty"
+        assert "line 0" not in message
 
 
 def test_header_only_file(store, tmp_path):

@@ -1,6 +1,9 @@
-"""Catalogue import from CSV: validate every row first, then write all of it or nothing.
+"""Catalogue import from CSV or Excel: validate every row first, then write all of it or nothing.
 
-The file is UTF-8 (a BOM is accepted), comma-separated, with a header row. One row per copy;
+The file is a CSV in UTF-8 (with or without a BOM; separated by commas, or by semicolons as
+Excel writes it in Vietnamese) or an Excel workbook (.xlsx), with a header row; column names
+may be English, as below, or Vietnamese as librarians write them ("Nhan đề", "Tác giả",
+"Năm xuất bản", "Số đăng ký cá biệt", "Mã vạch", see kiosk.catalog.tables). One row per copy;
 rows with the same ISBN (or, without ISBN, the same title and author ignoring marks) become
 copies of one title, also merged with titles already in the catalogue. Columns:
 
@@ -13,18 +16,20 @@ copies of one title, also merged with titles already in the catalogue. Columns:
     tags           RFID tag UIDs in hex, separated by spaces
     local_document yes/no (Tày/Nùng local documents)
     loanable       yes/no (default yes; no = reference only)
+
+Values longer than any real one are damage (kiosk.catalog.limits): descriptive text is cut
+with a note, an over-long accession number or barcode rejects the file.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from kiosk import isbn, text
+from kiosk.catalog import limits, tables
 from kiosk.catalog import titles as catalog
 from kiosk.clock import Clock, SystemClock
 from kiosk.i18n import _, ngettext
@@ -56,13 +61,30 @@ YES, NO = (
 
 @dataclass(frozen=True)
 class RowProblem:
-    """A rejected row: the line in the file and what is wrong."""
+    """A rejected row (or, with `skipped` False, a note on an imported one): the line in the
+    file (0 for the file as a whole) and what is wrong."""
 
     line: int
     message: str
+    skipped: bool = True
 
     def __str__(self) -> str:
+        if self.line == 0:
+            return self.message
         return _("line {line}: {message}").format(line=self.line, message=self.message)
+
+
+def file_problem(exc: OSError) -> RowProblem:
+    """Why a file cannot be read, in words staff can act on (not the system's English)."""
+    if isinstance(exc, IsADirectoryError):
+        message = _("this is a folder, not a file")
+    elif isinstance(exc, FileNotFoundError):
+        message = _("the file is not there (was the USB stick pulled out?)")
+    elif isinstance(exc, PermissionError):
+        message = _("the kiosk is not allowed to read this file")
+    else:
+        message = _("the file cannot be read (the USB stick may be damaged)")
+    return RowProblem(0, message)
 
 
 class ImportRejected(Exception):
@@ -87,13 +109,15 @@ class ImportRejected(Exception):
 
 @dataclass
 class Summary:
-    """What an import did (or, in a dry run, would do)."""
+    """What an import did (or, in a dry run, would do), with the notes on what it imported
+    (a value cut to its limit) or, for MARC, the records it skipped."""
 
     rows: int = 0
     titles_new: int = 0
     titles_merged: int = 0
     copies: int = 0
     dry_run: bool = False
+    problems: list = field(default_factory=list)
 
 
 @dataclass
@@ -102,6 +126,7 @@ class _Row:
     title: dict
     copy: dict
     tags: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def _flag(value: str, line: int, name: str, problems: list[RowProblem], default: bool) -> bool:
@@ -136,7 +161,16 @@ def _tags(value: str, line: int, problems: list[RowProblem]) -> list[str]:
 def _parse_row(raw: dict[str, str], line: int, problems: list[RowProblem]) -> _Row:
     """One row's values; problems are recorded, and the row is still returned so that its
     accession, barcode and tags are checked for duplicates too (any problem rejects the file)."""
-    values = {k: text.clean(raw.get(k) or "") for k in COLUMNS}
+    values, notes = {}, []
+    for name in COLUMNS:
+        values[name] = text.clean(raw.get(name) or "")
+        try:
+            values[name], note = limits.cut(name, values[name])
+        except ValueError as exc:  # kept whole: the row is rejected, and checked for the rest
+            problems.append(RowProblem(line, str(exc)))
+            continue
+        if note:
+            notes.append(note)
     for name in REQUIRED:
         if not values[name]:
             problems.append(RowProblem(line, _("'{column}' is empty").format(column=name)))
@@ -178,40 +212,68 @@ def _parse_row(raw: dict[str, str], line: int, problems: list[RowProblem]) -> _R
             "loanable": loanable,
         },
         tags=_tags(values["tags"], line, problems),
+        notes=notes,
     )
 
 
-def _read_rows(data: bytes, problems: list[RowProblem]) -> list[_Row]:
-    try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        problems.append(RowProblem(line, _("not UTF-8 text (save the file as CSV UTF-8)")))
-        return []
-    reader = csv.DictReader(io.StringIO(content, newline=""))
-    # Spreadsheets often add empty trailing columns: a column without a name is ignored.
-    header = [h.strip().lower() for h in reader.fieldnames or []]
-    reader.fieldnames = header
-    named = [h for h in header if h]
-    if not named:
-        return []
+def _columns(table: tables.Table, problems: list[RowProblem]) -> dict[int, str]:
+    """Which column holds which value, by position; the header's problems are recorded."""
+    line = table.header_line
+    by_index: dict[int, str] = {}
+    for index, heading in enumerate(table.header):
+        if not heading.strip():
+            continue  # spreadsheets often add empty trailing columns: ignored
+        key = tables.column_key(heading)
+        if key in tables.MANIFEST_COLUMNS:
+            problems.append(
+                RowProblem(
+                    line,
+                    _(
+                        "this is a rotation manifest (column '{column}'): import it on the"
+                        " rotation screen or with 'kiosk rotation import'"
+                    ).format(column=heading.strip()),
+                )
+            )
+            return {}
+        if key is None:
+            problems.append(
+                RowProblem(line, _("unknown column '{column}'").format(column=heading.strip()))
+            )
+        elif key in by_index.values():
+            problems.append(
+                RowProblem(
+                    line, _("column '{column}' appears twice").format(column=heading.strip())
+                )
+            )
+        else:
+            by_index[index] = key
     for name in REQUIRED:
-        if name not in named:
-            problems.append(RowProblem(1, _("column '{column}' is missing").format(column=name)))
-    for name in dict.fromkeys(named):
-        if name not in COLUMNS:
-            problems.append(RowProblem(1, _("unknown column '{column}'").format(column=name)))
-        elif named.count(name) > 1:
-            problems.append(RowProblem(1, _("column '{column}' appears twice").format(column=name)))
+        if name not in by_index.values():
+            problems.append(RowProblem(line, _("column '{column}' is missing").format(column=name)))
+    return by_index
+
+
+def _read_rows(data: bytes, problems: list[RowProblem], kind: str = "csv") -> list[_Row]:
+    """The rows of a CSV ("csv") or Excel ("xlsx") file, checked; problems are recorded."""
+    try:
+        table = tables.read(data, kind)
+    except tables.TableError as exc:
+        problems.append(RowProblem(exc.line, exc.message))
+        return []
+    if not table.header:
+        return []
+    columns = _columns(table, problems)
     if problems:
         return []
     rows = []
-    for raw in reader:
-        line = reader.line_num
-        if None in raw:
+    for line, cells in table.rows:
+        if any(cell.strip() for cell in cells[len(table.header) :]):
             problems.append(RowProblem(line, _("more fields than columns")))
             continue
+        raw = {key: cells[index] for index, key in columns.items() if index < len(cells)}
         rows.append(_parse_row(raw, line, problems))
+    if table.error:
+        problems.append(RowProblem(*table.error))
     return rows
 
 
@@ -255,23 +317,44 @@ def _existing_titles() -> dict[tuple, int]:
     return known
 
 
+def read_file(path: Path) -> bytes:
+    """The file's bytes, or ImportRejected saying (in words staff can act on) why not."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise ImportRejected(str(path), [file_problem(exc)]) from None
+
+
+def table_kind(path: Path, data: bytes) -> str:
+    """ "xlsx" for an Excel workbook, else "csv"; an old .xls is refused with what to do."""
+    if data.startswith(tables.XLS_MAGIC):
+        raise ImportRejected(
+            str(path),
+            [RowProblem(0, _("an old Excel file (.xls): save it as .xlsx or as CSV UTF-8"))],
+        )
+    if data.startswith(tables.XLSX_MAGIC) or (not data and path.suffix.lower() == ".xlsx"):
+        return "xlsx"
+    return "csv"
+
+
 def import_csv(path: Path, dry_run: bool = False, clock: Clock | None = None) -> Summary:
-    """Import a catalogue CSV; raise ImportRejected (writing nothing) if any row is bad.
+    """Import a catalogue CSV or Excel file; raise ImportRejected (writing nothing) if any
+    row is bad. Values cut to their limit are listed in the summary's problems (as notes).
 
     New titles and copies are stamped with the `clock`'s time (the kiosk's, by default).
     """
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise ImportRejected(str(path), [RowProblem(0, exc.strerror or str(exc))]) from exc
+    data = read_file(path)
     problems: list[RowProblem] = []
-    rows = _read_rows(data, problems)
+    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise ImportRejected(str(path), [RowProblem(0, _("the file is empty"))])
+    rows = _read_rows(data, problems, table_kind(Path(path), data))
     if not rows and not problems:
         problems.append(RowProblem(1, _("the file has no rows")))
     _check_unique(rows, problems)
     if problems:
         raise ImportRejected(str(path), sorted(problems, key=lambda p: p.line))
     summary = Summary(rows=len(rows), dry_run=dry_run)
+    summary.problems = [RowProblem(r.line, n, skipped=False) for r in rows for n in r.notes]
     with write_transaction() as transaction:
         _write(rows, summary, (clock or SystemClock()).now())
         if dry_run:

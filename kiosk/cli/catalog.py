@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     importer.add_argument(
         "file",
         type=Path,
-        help=_("CSV (UTF-8, with a header row), MARC (ISO 2709) or MARCXML file"),
+        help=_("CSV (UTF-8, with a header row), Excel (.xlsx), MARC (ISO 2709) or MARCXML file"),
     )
     importer.add_argument(
         "--dry-run",
@@ -52,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def import_command(args: argparse.Namespace) -> int:
     open_store(args)
     data = catalog_marc.read_file(args.file)
-    if catalog_marc.detect_format(data) != "csv":
+    if catalog_marc.detect_format(data, args.file) not in ("csv", "xlsx"):
         return _import_marc(args)
     summary = catalog_csv.import_csv(args.file, dry_run=args.dry_run)
     if summary.dry_run:
@@ -65,6 +65,8 @@ def import_command(args: argparse.Namespace) -> int:
             copies=summary.copies,
         )
     )
+    for problem in summary.problems:
+        print("  " + _("Note: {problem}").format(problem=problem))
     return 0
 
 
@@ -96,8 +98,8 @@ def _import_marc(args: argparse.Namespace) -> int:
                 " imported:",
                 "{count} records could not be read and were skipped; the other records were"
                 " imported:",
-                len(skipped),
-            ).format(count=len(skipped)),
+                summary.skipped,
+            ).format(count=summary.skipped),  # records: garbage between them is listed, not counted
             file=sys.stderr,
         )
         for problem in skipped:

@@ -16,7 +16,7 @@ from pathlib import Path
 from kiosk import text
 from kiosk.config import Config
 
-IMPORTABLE = (".mrc", ".iso", ".marc", ".xml", ".csv")
+IMPORTABLE = (".mrc", ".iso", ".marc", ".xml", ".csv", ".xlsx")
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,11 @@
 
 ``check`` is the dry run (what would change, what is wrong, nothing written), ``apply`` the
 import itself; both return an :class:`ImportView` of translated lines, and neither raises for a
-bad file: a broken file is a reason to show, not a crash. CSV files are all or nothing; MARC
-files import their good records and list the others (see kiosk.catalog.marc).
+bad file: a broken file is a reason to show, not a crash. CSV and Excel files are all or
+nothing; MARC files import their good records and list the others (see kiosk.catalog.marc).
+Either kind lists its notes ("text may be damaged", a value cut to its limit) under the
+result, the way it lists skipped records. A rotation manifest picked here is recognised and
+handed to the rotation screen (``ImportView.manifest``).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 from kiosk.catalog import csv_import as catalog_csv
 from kiosk.catalog import export as catalog_export
 from kiosk.catalog import marc as catalog_marc
+from kiosk.catalog import tables
 from kiosk.catalog.csv_import import ImportRejected
 from kiosk.clock import Clock
 from kiosk.config import Config
@@ -33,6 +37,7 @@ class ImportView:
     headline: str
     lines: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    manifest: bool = False  # a rotation manifest: the rotation screen imports it
 
 
 def problem_text(problem: object) -> str:
@@ -77,13 +82,23 @@ def _added(summary: catalog_csv.Summary | catalog_marc.MarcSummary) -> list[str]
     ]
 
 
+def _listed(problems: list) -> list[str]:
+    """Each problem of a summary as a line: a skipped record, or a note on an imported one."""
+    return cap_problems(
+        [
+            (_("Skipped: {problem}") if p.skipped else _("Note: {problem}")).format(problem=p)
+            for p in problems
+        ]
+    )
+
+
 def _csv_view(summary: catalog_csv.Summary) -> ImportView:
     lines = [_("Rows in the file: {count}").format(count=summary.rows), *_added(summary)]
     if summary.dry_run:
         headline = _("The file is correct. Check what will change, then press Import.")
     else:
         headline = _("Imported: {copies} copies.").format(copies=summary.copies)
-    return ImportView(True, summary.dry_run, headline, lines)
+    return ImportView(True, summary.dry_run, headline, lines, _listed(summary.problems))
 
 
 def _marc_view(summary: catalog_marc.MarcSummary) -> ImportView:
@@ -91,10 +106,6 @@ def _marc_view(summary: catalog_marc.MarcSummary) -> ImportView:
         _("MARC records in the file: {count}").format(count=summary.records),
         *_added(summary),
         _("Copies already held (left as they are): {count}").format(count=summary.copies_existing),
-    ]
-    problems = [
-        (_("Skipped: {problem}") if p.skipped else _("Note: {problem}")).format(problem=p)
-        for p in summary.problems
     ]
     if summary.dry_run:
         headline = _("Check what will change, then press Import.")
@@ -110,14 +121,23 @@ def _marc_view(summary: catalog_marc.MarcSummary) -> ImportView:
             headline += " " + ngettext(
                 "{count} record skipped.", "{count} records skipped.", summary.skipped
             ).format(count=summary.skipped)
-    return ImportView(True, summary.dry_run, headline, lines, cap_problems(problems))
+    return ImportView(True, summary.dry_run, headline, lines, _listed(summary.problems))
 
 
 def run(path: Path, dry_run: bool, clock: Clock | None = None) -> ImportView:
-    """Check (dry run) or import the file at `path`, CSV or MARC as its first bytes say."""
+    """Check (dry run) or import the file at `path`: CSV, Excel or MARC as its first bytes
+    (or, for an empty file, its name) say."""
     try:
         data = catalog_marc.read_file(path)
-        if catalog_marc.detect_format(data) == "csv":
+        kind = catalog_marc.detect_format(data, Path(path))
+        if kind in ("csv", "xlsx"):
+            if tables.is_manifest(data, kind):
+                return ImportView(
+                    False,
+                    dry_run,
+                    _("This is a rotation manifest: it is imported on the rotation screen."),
+                    manifest=True,
+                )
             return _csv_view(catalog_csv.import_csv(path, dry_run=dry_run, clock=clock))
         return _marc_view(catalog_marc.import_marc(path, dry_run=dry_run, clock=clock))
     except ImportRejected as exc:

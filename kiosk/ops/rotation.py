@@ -26,6 +26,7 @@ from pathlib import Path
 from kiosk import desk, text
 from kiosk.catalog import csv_import as catalog_csv
 from kiosk.catalog import marc as catalog_marc
+from kiosk.catalog import tables
 from kiosk.catalog.csv_import import ImportRejected, RowProblem
 from kiosk.clock import Clock, SystemClock
 from kiosk.i18n import _
@@ -127,7 +128,8 @@ def _split_csv(data: bytes, path: Path) -> tuple[dict[str, str], bytes]:
         raise ImportRejected(
             str(path), [RowProblem(1, _("not UTF-8 text (save the file as CSV UTF-8)"))]
         ) from None
-    rows = list(csv.reader(io.StringIO(content, newline="")))
+    separator = tables.delimiter(content.split("\n", 1)[0])  # ";" from Excel in Vietnamese
+    rows = list(csv.reader(io.StringIO(content, newline=""), delimiter=separator))
     if not rows:
         raise ImportRejected(str(path), [RowProblem(1, _("the file has no rows"))])
     header = [h.strip().lower() for h in rows[0]]
@@ -189,7 +191,12 @@ def import_manifest(
     """
     now = (clock or SystemClock()).now()
     data = catalog_marc.read_file(path)
-    kind = catalog_marc.detect_format(data)
+    kind = catalog_marc.detect_format(data, Path(path))
+    if kind == "xlsx":
+        raise ImportRejected(
+            str(path),
+            [RowProblem(0, _("a manifest must be a CSV file (save the sheet as CSV UTF-8)"))],
+        )
     values, body = _split_csv(data, path) if kind == "csv" else ({}, b"")
     code = text.clean(code or values.get("batch", ""))
     source = text.clean(source_library or values.get("source_library", ""))

@@ -64,6 +64,9 @@ class StaffImportScreen(StaffPanel):
         )
 
     def show_result(self, view: staff_import.ImportView) -> None:
+        if view.manifest:  # a rotation manifest: the rotation screen checks and imports it
+            self.app.show("staff_rotation", staff_name=self.staff_name, manifest=self.chosen)
+            return
         self.show_file_view(self.chosen.name, view.lines, view.problems)
         if not view.ok:
             self.say(view.headline, "error")

@@ -25,7 +25,12 @@ class StaffRotationScreen(StaffPanel):
         self.code = ""
         self.receiving: staff_rotation.Receiving | None = None
         self.chosen = None
-        self.show_list()
+        manifest = kwargs.get("manifest")
+        if isinstance(manifest, staff_files.FoundFile):
+            self.view = "files"
+            self.check(manifest)  # picked on the catalogue import screen: check it here
+        else:
+            self.show_list()
 
     def on_deactivate(self) -> None:
         self.receiving = None

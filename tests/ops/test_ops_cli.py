@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from ops_marc import koha_record
+from ops_marc import iso2709, koha_record
 
 from tests.test_cli import Site, make_site
 
@@ -105,3 +105,26 @@ def test_label_and_replace_card_commands(kiosk):
     out = kiosk.ok("reader", "replace-card", "1", "0F0F0F0F")
     assert "card A1B2C3D4 replaced by 0F0F0F0F" in out
     assert "LS-0001" in kiosk.ok("reader", "export", "0F0F0F0F")
+
+
+def test_catalog_import_of_damaged_files_speaks_vietnamese_on_stderr(kiosk, tmp_path):
+    """A real `kiosk catalog import` on a stream with a record cut short, damaged UTF-8 and
+    a field without indicators: the intact records import, the broken one is named with its
+    number, and nothing of pymarc's English, nor a traceback, reaches the terminal."""
+    records = [
+        koha_record(f"D{n}", f"Sách hỏng {n}", items=({"i": f"D-{n}"},)).as_marc()
+        for n in range(1, 5)
+    ]
+    damaged = iso2709([("245", "\x1faSách chữ ".encode() + b"l\xf4i"), ("952", b"  \x1fiD-9")])
+    path = tmp_path / "damaged.mrc"
+    path.write_bytes(records[0] + records[1][:-30] + records[2] + damaged + records[3])
+    result = kiosk.fails("catalog", "import", str(path), language="vi")
+    assert "5 biểu ghi MARC" in result.stdout
+    assert "chữ có thể bị lỗi (ký tự hỏng) ở trường 245" in result.stdout
+    assert f"biểu ghi 2 (byte {len(records[0])}): biểu ghi bị cắt cụt" in result.stderr
+    for english in ("Traceback", "Warning", "indicator", "record 2", "line 0"):
+        assert english not in result.stdout + result.stderr
+    assert kiosk.sql("SELECT count(*) FROM copy WHERE accession LIKE 'D-%'") == [(4,)]
+    folder = kiosk.fails("catalog", "import", str(tmp_path), language="vi")
+    assert "đây là thư mục, không phải tệp" in folder.stderr
+    assert "Is a directory" not in folder.stderr and "dòng 0" not in folder.stderr

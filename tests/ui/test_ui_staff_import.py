@@ -175,6 +175,32 @@ def test_broken_file_and_no_stick(ui, usb, kiosk, tmp_path):
     assert shows(ui, str(kiosk.config.data_dir / "import"))
 
 
+def test_excel_file_and_a_manifest_picked_here(ui, usb):
+    """An .xlsx with Vietnamese headers is listed and imported; a rotation manifest picked
+    on this screen opens on the rotation screen, checked there."""
+    import openpyxl
+
+    from tests.ui.test_ui_staff_rotation import write_manifest
+
+    book = openpyxl.Workbook()
+    book.active.append(["Nhan đề", "Tác giả", "Năm xuất bản", "Số đăng ký cá biệt"])
+    book.active.append(["Sách Excel", "Hoàng Văn Thụ", 2019, "XL-001"])
+    book.save(usb / "danh-muc.xlsx")
+    write_manifest(usb)
+    open_import(ui)
+    choose(ui, "danh-muc.xlsx")
+    assert shows(ui, "Số dòng trong tệp: 1")
+    ui.press("import")
+    wait_idle(ui)
+    assert copies("XL-") == [("XL-001", "Sách Excel", "")]
+    ui.press("files")
+    choose(ui, "danh-sach-LC-2026-12.csv")
+    wait_idle(ui)
+    assert ui.app.screen.name == "staff_rotation"
+    assert ui.app.screen.view == "manifest" and shows(ui, "LC-2026-12")
+    assert ui.buttons("import")
+
+
 def layout_scenes(ui, kiosk, show):
     """The import, rotation and reports screens with realistic content, for test_ui_layout
     (`show(name, **kwargs)` shows a screen in the language under test)."""
