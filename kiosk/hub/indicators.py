@@ -27,13 +27,20 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from peewee import JOIN, fn
 
 from kiosk import communes
-from kiosk.hub.models import IntervalCount, KioskState, RegisteredKiosk, Rejection, hub_db
+from kiosk.hub.models import (
+    IntervalCount,
+    KioskState,
+    MisdatedCount,
+    RegisteredKiosk,
+    Rejection,
+    hub_db,
+)
 from kiosk.text import collate
 
 VISITS_DOOR = "visits_door"
@@ -267,6 +274,8 @@ class KioskInfo:
     clock_synced: bool
     dropped: int
     health: dict
+    rejected: dict[str, int] = field(default_factory=dict)  # by reason
+    misdated: int = 0  # intervals held apart: stamped far from the hub's clock, not re-based
 
 
 def kiosks(province: str, commune: str | None = None) -> list[KioskInfo]:
@@ -284,7 +293,27 @@ def kiosks(province: str, commune: str | None = None) -> list[KioskInfo]:
     )
     if commune is not None:
         query = query.where(RegisteredKiosk.commune == commune)
-    return [_kiosk_info(row) for row in query]
+    found = [_kiosk_info(row) for row in query]
+    rejected = rejections_by_kiosk()
+    misdated = _misdated_by_kiosk()
+    return [
+        replace(k, rejected=rejected.get(k.kiosk_id, {}), misdated=misdated.get(k.kiosk_id, 0))
+        for k in found
+    ]
+
+
+def _misdated_by_kiosk() -> dict[str, int]:
+    """Per kiosk: its intervals still held apart for a wrong clock."""
+    query = (
+        MisdatedCount.select(MisdatedCount.kiosk_id, MisdatedCount.interval_start)
+        .where(MisdatedCount.rebased_start.is_null())
+        .distinct()
+        .tuples()
+    )
+    found: dict[str, int] = {}
+    for kiosk_id, _start in query:
+        found[kiosk_id] = found.get(kiosk_id, 0) + 1
+    return found
 
 
 def _kiosk_info(row: RegisteredKiosk) -> KioskInfo:
@@ -443,7 +472,21 @@ def _commune_row(
 
 def rejections() -> dict[str, int]:
     """Messages the hub rejected, by reason."""
-    return {r.reason: r.count for r in Rejection.select().order_by(Rejection.reason)}
+    query = (
+        Rejection.select(Rejection.reason, fn.SUM(Rejection.count))
+        .group_by(Rejection.reason)
+        .order_by(Rejection.reason)
+        .tuples()
+    )
+    return {reason: int(count) for reason, count in query}
+
+
+def rejections_by_kiosk() -> dict[str, dict[str, int]]:
+    """Messages the hub rejected, per kiosk ("" for a topic that named none) and reason."""
+    found: dict[str, dict[str, int]] = {}
+    for r in Rejection.select().order_by(Rejection.kiosk_id, Rejection.reason):
+        found.setdefault(r.kiosk_id, {})[r.reason] = r.count
+    return found
 
 
 def overview(province: str, now: datetime, active_days: int) -> Overview:
