@@ -36,8 +36,15 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
 class Broker:
     """One mosquitto process with its own folder, config and port."""
 
-    def __init__(self, folder: Path, extra_config: str = "", port: int | None = None):
+    def __init__(
+        self,
+        folder: Path,
+        extra_config: str = "",
+        port: int | None = None,
+        autosave_s: int = 1,
+    ):
         self.folder = folder
+        self.autosave_s = autosave_s  # large: a kill -9 loses what was queued since the start
         self.port = port or free_port()
         self.config = folder / "mosquitto.conf"
         self.log = folder / "mosquitto.log"
@@ -50,7 +57,8 @@ class Broker:
         self.config.write_text(
             user + f"listener {self.port} 127.0.0.1\n"
             f"persistence true\npersistence_location {self.folder}/\n"
-            "autosave_interval 1\n" + (self.extra_config or "allow_anonymous true\n"),
+            f"autosave_interval {self.autosave_s}\n"
+            + (self.extra_config or "allow_anonymous true\n"),
             encoding="utf-8",
         )
 
