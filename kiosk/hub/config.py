@@ -40,7 +40,8 @@ class HubConfig:
     reassert_seconds: int
     web_host: str
     web_port: int
-    password_file: Path
+    password_file: Path  # the kiosks' accounts (the TLS listener)
+    hub_password_file: Path  # the hub's account (the loopback listener)
     acl_file: Path
     broker_url: str
     username: str
@@ -93,6 +94,9 @@ def load(path: str | os.PathLike | None = None, overrides: dict | None = None) -
         web_port=check.count("hub.web_port", 1, 65535),
         password_file=Path(
             check.get("hub.mosquitto_password_file", str) or data_dir / "mosquitto.passwd"
+        ),
+        hub_password_file=Path(
+            check.get("hub.mosquitto_hub_password_file", str) or data_dir / "mosquitto-hub.passwd"
         ),
         acl_file=Path(check.get("hub.mosquitto_acl_file", str) or data_dir / "mosquitto.acl"),
         **broker_settings(check, "broker"),

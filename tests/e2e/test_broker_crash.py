@@ -159,3 +159,18 @@ def test_every_gap_closes_under_repeated_broker_crashes(desk, clock, tmp_path):
         service.stop()
         uplink.stop()
         broker.kill()
+
+
+def test_the_hub_subscribes_plainly_by_default_and_per_partition(tmp_path):
+    """A kiosk's `$share/hub/...` (Mosquitto grants it) cannot take a share of a plain
+    subscription's messages (tests/deploy/test_broker.py tries it on the real broker)."""
+    broker = Broker(tmp_path)
+    hub = hub_settings(tmp_path, broker)
+    open_hub_database(hub.database_url)
+    assert HubService(hub, "a").subscriptions == [
+        f"thuvien/v1/+/+/+/{kind}" for kind in payloads.KINDS
+    ]
+    part = hub_settings(tmp_path, broker, communes=["06001"], subscription="shared")
+    assert HubService(part, "b").subscriptions == [
+        f"$share/hub/thuvien/v1/20/06001/+/{kind}" for kind in payloads.KINDS
+    ]

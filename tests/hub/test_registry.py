@@ -14,7 +14,7 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from kiosk.hub import config as hub_config
 from kiosk.hub import registry
 from kiosk.hub.models import RegisteredKiosk, open_hub_database
-from tests.support.broker import Broker
+from tests.support.broker import Broker, free_port
 from tests.support.mqtt import Collector, wait_for
 
 NOW = datetime(2026, 11, 25, 10, 0)
@@ -30,17 +30,25 @@ def hub(tmp_path):
 
 @pytest.fixture
 def secured_broker(tmp_path, hub):
-    """Mosquitto with no anonymous access, the registry's password file and ACL."""
+    """Mosquitto with no anonymous access, the registry's password files and ACL: the kiosks'
+    listener (`port`) and the hub's (`hub_port`), as provisioning/hub sets it up."""
     registry.set_password(hub, hub.username, "hub-secret")
     registry.write_acl(hub)
     folder = tmp_path / "broker"
     folder.mkdir()
+    hub_port = free_port()
+    accounts = "allow_anonymous false\npassword_file {}\nacl_file " + str(hub.acl_file) + "\n"
     broker = Broker(
         folder,
+        head_config="per_listener_settings true\n",
         extra_config=(
-            f"allow_anonymous false\npassword_file {hub.password_file}\nacl_file {hub.acl_file}\n"
+            accounts.format(hub.password_file)
+            + "use_username_as_clientid true\n"
+            + f"listener {hub_port} 127.0.0.1\n"
+            + accounts.format(hub.hub_password_file)
         ),
     )
+    broker.hub_port = hub_port
     yield broker.start()
     broker.kill()
 
@@ -101,8 +109,10 @@ def test_add_issues_credentials_and_acl(hub):
     assert creds.password not in hub.password_file.read_text()
     acl = hub.acl_file.read_text()
     assert (
-        "user 06001-01\ntopic write thuvien/v1/20/06001/06001-01/#\n"
-        "topic read thuvien/v1/20/06001/06001-01/resend"
+        "user 06001-01\ntopic write thuvien/v1/20/06001/06001-01/status\n"
+        "topic write thuvien/v1/20/06001/06001-01/counts\n"
+        "topic write thuvien/v1/20/06001/06001-01/health\n"
+        "topic read thuvien/v1/20/06001/06001-01/resend\n"
     ) in acl
     assert 'username = "06001-01"' in creds.kiosk_toml("mqtts://hub.example:8883")
     with pytest.raises(registry.RegistryError, match="already registered"):
@@ -120,9 +130,7 @@ def test_acl_matrix_on_a_real_broker(hub, secured_broker):
     secured_broker.process.send_signal(signal.SIGHUP)  # reload passwords and ACL
     own_a = "thuvien/v1/20/06001/06001-01/counts"
     own_b = "thuvien/v1/20/06613/06613-01/counts"
-    hub_reader = Collector(
-        secured_broker.port, "$share/hub/thuvien/v1/#", hub.username, "hub-secret"
-    )
+    hub_reader = Collector(secured_broker.hub_port, "thuvien/v1/#", hub.username, "hub-secret")
     kiosk_a = Client(secured_broker.port, a.kiosk_id, a.password)
     assert wait_for(lambda: kiosk_a.accepted, timeout=10)
     assert kiosk_a.publish_ok(own_a)
