@@ -157,3 +157,29 @@ def test_acl_matrix_on_a_real_broker(hub, secured_broker):
     assert not removed.accepted
     removed.close()
     hub_reader.close()
+
+
+def _verifies(hashed: str, password: str) -> bool:
+    """Whether a `$7$` hash is of this password (as Mosquitto checks it)."""
+    import base64
+
+    _empty, _seven, _iterations, salt, _digest = hashed.split("$")
+    return registry.mosquitto_hash(password, base64.b64decode(salt)) == hashed
+
+
+def test_hub_init_keeps_the_configured_password(tmp_path, capsys):
+    """setup-broker.sh writes hub.toml with a password: `kiosk hub init` afterwards must not
+    issue another and leave hub.toml stale (the hub could no longer log in)."""
+    from kiosk.cli import main
+
+    site = tmp_path / "hub.toml"
+    site.write_text(
+        f'[hub]\ndata_dir = "{tmp_path / "hub-data"}"\n[broker]\nusername = "hub"\n'
+        'password = "from-setup"\n'
+    )
+    assert main(["hub", "--hub-config", str(site), "init"]) == 0
+    assert "from-setup" not in capsys.readouterr().out
+    lines = (tmp_path / "hub-data/mosquitto-hub.passwd").read_text().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hub:")
+    assert _verifies(lines[0].split(":", 1)[1], "from-setup")
+    assert "hub:" not in (tmp_path / "hub-data/mosquitto.passwd").read_text()
