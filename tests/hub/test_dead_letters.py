@@ -223,19 +223,25 @@ DATES = st.builds(
     st.sampled_from([0, 1, 59, 60, 61]),
     st.sampled_from(["", ".0", ".123456", ".1234567", ".5"]),
 )
+# Real moments anywhere in two centuries, on an interval's start: most are far from the hub's
+# clock (held apart, maybe re-based), some near it (stored)
+MOMENTS = st.datetimes(datetime(1970, 1, 1), datetime(2170, 1, 1)).map(
+    lambda d: d.replace(minute=d.minute - d.minute % 15, second=0, microsecond=0).isoformat()
+)
 METRICS = st.sampled_from([*counters.METRICS, "bogus", "loans_fake", "refused_x", "visits", ""])
 GROUPS = st.sampled_from(["", *config.READER_GROUPS, "nobody", "admin_", "a" * 20, "Adult"])
 
 
 def maybe(value: st.SearchStrategy, usual: object) -> st.SearchStrategy:
-    """Usually the good value, sometimes an edge: most payloads then fail one check only."""
-    return st.one_of(st.just(usual), st.just(usual), value)
+    """Mostly the good value, sometimes an edge: most payloads then have one or two edges, and
+    reach the checks past the schema (dates, integers, text, clocks) and the storing."""
+    return st.integers(0, 9).flatmap(lambda pick: value if pick == 0 else st.just(usual))
 
 
 @st.composite
 def stamps(draw) -> dict:
     return {
-        "wall": draw(maybe(DATES, "2026-11-25T09:40:00")),
+        "wall": draw(maybe(DATES | MOMENTS, "2026-11-25T09:40:00")),
         "mono": draw(maybe(EDGE_NUMBERS, 100.0)),
         "boot": draw(maybe(EDGE_TEXT, "boot")),
         "clock_synced": draw(st.booleans()),
@@ -244,14 +250,21 @@ def stamps(draw) -> dict:
 
 @st.composite
 def counts_payloads(draw) -> dict:
-    entry = st.fixed_dictionaries({"metric": METRICS, "group": GROUPS, "n": maybe(EDGE_INTS, 1)})
+    entry = st.fixed_dictionaries(
+        {
+            "metric": maybe(METRICS, draw(st.sampled_from(counters.METRICS))),
+            "group": maybe(GROUPS, "adult"),
+            "n": maybe(EDGE_INTS, 1),
+        }
+    )
+    entries = st.lists(entry, max_size=5, unique_by=lambda c: (c["metric"], c["group"]))
     return counts_body(
-        seq=draw(maybe(EDGE_INTS, 1)),
+        seq=draw(maybe(EDGE_INTS, draw(st.integers(1, 10**6)))),
         interval={
-            "start": draw(maybe(DATES, "2026-11-25T09:30:00")),
+            "start": draw(maybe(DATES | MOMENTS | MOMENTS, "2026-11-25T09:30:00")),
             "minutes": draw(maybe(EDGE_INTS, 15)),
         },
-        counts=draw(st.lists(entry, max_size=5)),
+        counts=draw(st.one_of(entries, entries, st.lists(entry, max_size=3))),
         stamp=draw(stamps()),
         sent=draw(stamps()),
         dropped=draw(maybe(EDGE_INTS, 0)),
