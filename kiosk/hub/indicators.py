@@ -37,8 +37,10 @@ from kiosk.hub.models import (
     IntervalCount,
     KioskState,
     MisdatedCount,
+    Received,
     RegisteredKiosk,
     Rejection,
+    SeqWatermark,
     hub_db,
 )
 from kiosk.text import collate
@@ -276,6 +278,7 @@ class KioskInfo:
     health: dict
     rejected: dict[str, int] = field(default_factory=dict)  # by reason
     misdated: int = 0  # intervals held apart: stamped far from the hub's clock, not re-based
+    lost: int = 0  # seqs the kiosk no longer keeps and the hub never received
 
 
 def kiosks(province: str, commune: str | None = None) -> list[KioskInfo]:
@@ -294,12 +297,26 @@ def kiosks(province: str, commune: str | None = None) -> list[KioskInfo]:
     if commune is not None:
         query = query.where(RegisteredKiosk.commune == commune)
     found = [_kiosk_info(row) for row in query]
-    rejected = rejections_by_kiosk()
-    misdated = _misdated_by_kiosk()
+    rejected, misdated, lost = rejections_by_kiosk(), _misdated_by_kiosk(), _lost_by_kiosk()
     return [
-        replace(k, rejected=rejected.get(k.kiosk_id, {}), misdated=misdated.get(k.kiosk_id, 0))
+        replace(
+            k,
+            rejected=rejected.get(k.kiosk_id, {}),
+            misdated=misdated.get(k.kiosk_id, 0),
+            lost=lost.get(k.kiosk_id, 0),
+        )
         for k in found
     ]
+
+
+def _lost_by_kiosk() -> dict[str, int]:
+    """Per kiosk: seqs below the oldest it still keeps (health v2) that never arrived."""
+    mark, received = SeqWatermark._meta.table_name, Received._meta.table_name
+    rows = hub_db.execute_sql(
+        f"SELECT w.kiosk_id, w.oldest_seq - 1 - (SELECT count(*) FROM {received} r"
+        f" WHERE r.kiosk_id = w.kiosk_id AND r.seq < w.oldest_seq) FROM {mark} w"
+    ).fetchall()
+    return {kiosk_id: int(n) for kiosk_id, n in rows if n}
 
 
 def _misdated_by_kiosk() -> dict[str, int]:

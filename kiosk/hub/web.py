@@ -173,6 +173,7 @@ def _kiosk_json(kiosk: ind.KioskInfo, now: datetime, active_days: int) -> dict[s
         "rejected": sum(kiosk.rejected.values()),
         "rejections": kiosk.rejected,
         "misdated": kiosk.misdated,
+        "lost": kiosk.lost,
         "health": {k: v for k, v in kiosk.health.items() if k != "stamp"},
     }
 
@@ -526,6 +527,7 @@ def _kiosk_block(k: dict[str, Any]) -> str:
     figures.append(
         (_("Intervals held apart (kiosk clock wrong)"), fmt_int(k["misdated"]), "misdated", "")
     )
+    figures.append((_("Intervals lost (no longer on the kiosk)"), fmt_int(k["lost"]), "lost", ""))
     rows = "".join(
         f'<tr><th>{esc(label)}</th><td data-k="{esc(key)}"'
         f"{f' data-fmt={chr(34)}{fmt}{chr(34)}' if fmt else ''}>{value}</td></tr>"

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from kiosk.hub import web
-from kiosk.hub.models import KioskState, MisdatedCount
+from kiosk.hub.models import KioskState, MisdatedCount, Received, SeqWatermark
 from tests.hub.conftest import NOW
 from tests.hub.test_web import Server
 
@@ -79,6 +79,17 @@ def test_rejections_and_held_apart_intervals_per_kiosk(served, hub_data):
     _status, _headers, page = server.get("/commune/06001")
     assert 'data-k="rejected">3<' in page.decode()
     assert 'data-k="misdated">1<' in page.decode()
+
+
+def test_intervals_the_kiosk_no_longer_keeps_show_as_lost(served, hub_data):
+    hub_data.add_kiosk("06001-01", "06001")
+    Received.insert_many(
+        [{"kiosk_id": "06001-01", "seq": s, "received_at": NOW} for s in (1, 2, 7, 9)]
+    ).execute()
+    SeqWatermark.create(kiosk_id="06001-01", latest_seq=9, oldest_seq=8)
+    server, _alive = served
+    (kiosk,) = server.json("/api/commune/06001")["kiosks"]
+    assert kiosk["lost"] == 4  # 3, 4, 5, 6: 8 is still on the kiosk, it can be asked for
 
 
 def test_a_dead_ingest_is_an_alarm_and_a_503(served, hub_data):
