@@ -77,6 +77,10 @@ class HubService:
             manual_ack=True,
         )
         client.on_connect = self._on_connect
+        client.on_connect_fail = lambda *_args: log.warning(
+            "cannot reach the broker at %s; trying again", self.config.broker_url
+        )
+        client.on_disconnect = lambda *_args: log.warning("lost the broker; reconnecting")
         client.on_message = self._on_message
         client.on_subscribe = self._on_subscribe
         return client
@@ -104,6 +108,7 @@ class HubService:
         if reason.is_failure:
             log.warning("broker refused the hub: %s", reason)
             return
+        log.info("connected to the broker as %s", self.client_id)
         # a broker restarted without its retained messages has forgotten our requests
         self._asked = {}
         client.subscribe([(topic, 1) for topic in self.subscriptions])
