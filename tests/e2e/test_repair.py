@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
+import pytest
+
 from kiosk import config
 from kiosk.demo import sample
 from kiosk.hub import config as hub_config
@@ -88,14 +90,16 @@ def _received(*seqs: int) -> None:
     ).execute()
 
 
-def test_repair_works_on_ranges_and_is_bounded(tmp_path):
-    """One seq at the schema's limit must not build a list of two billion numbers (it killed
-    the ingest thread with MemoryError at every start)."""
+@pytest.mark.parametrize("top", [payloads.MAX_SEQ, 2**62], ids=["schema-limit", "2^62"])
+def test_repair_works_on_ranges_and_is_bounded(tmp_path, top):
+    """One huge seq (at the schema's limit, or 2^62 stored before the schema bounded it) must
+    not build a list of every number (it killed the ingest thread with MemoryError at every
+    start)."""
     open_hub_database(f"sqlite:///{tmp_path / 'hub.db'}")
-    _received(1, 2, 5, payloads.MAX_SEQ)
+    _received(1, 2, 5, top)
     started = time.perf_counter()
-    low = payloads.MAX_SEQ - repair.WINDOW + 1  # without health v2: a window below the latest
-    assert repair.missing_ranges("06001-01") == [(low, payloads.MAX_SEQ - 1)]
+    low = top - repair.WINDOW + 1  # without health v2: a window below the latest
+    assert repair.missing_ranges("06001-01") == [(low, top - 1)]
     asked = repair.missing_seqs("06001-01")
     assert time.perf_counter() - started < 1.0
     assert asked == list(range(low, low + payloads.MAX_RESEND))
