@@ -60,7 +60,8 @@ def counts_body(seq: int = 1, **changes) -> dict:
     return body
 
 
-def health_body(**changes) -> dict:
+def health_body(v2: bool = False, **changes) -> dict:
+    """A kiosk's health: version 1 as kiosks in the field send it, or 2 (the kept seqs)."""
     figures = {
         "outbox_depth": 4,
         "outbox_dropped": 0,
@@ -70,9 +71,9 @@ def health_body(**changes) -> dict:
         "scanner": "ok",
         "version": "0.1.0",
         "uptime_s": 10.0,
-        "latest_seq": 3,
-        "oldest_seq": 1,
     }
+    if v2:
+        figures |= {"latest_seq": 3, "oldest_seq": 1}
     return {**payloads.health(KIOSK, "20", "06001", STAMP, figures), **changes}
 
 
@@ -139,7 +140,8 @@ CASES = [
     ("counts", with_interval("2026-11-25T09:31:00"), "bad_interval"),
     ("counts", counts_body(schema="thuvien.counts.v9"), "bad_schema"),
     ("health", health_body(schema="thuvien.counts.v1"), "bad_schema"),
-    ("health", health_body(latest_seq=2**62), "bad_schema"),
+    ("health", health_body(v2=True, latest_seq=2**62), "bad_schema"),
+    ("health", health_body(v2=True, oldest_seq=1.0), "bad_number"),
 ]
 
 
@@ -273,7 +275,15 @@ def counts_payloads(draw) -> dict:
 
 @st.composite
 def health_payloads(draw) -> dict:
+    v2 = draw(st.booleans())
+    kept = (
+        {"latest_seq": draw(maybe(EDGE_INTS, 3)), "oldest_seq": draw(maybe(EDGE_INTS, 1))}
+        if v2
+        else {}
+    )
     return health_body(
+        v2=v2,
+        **kept,
         stamp=draw(stamps()),
         outbox_depth=draw(maybe(EDGE_INTS, 4)),
         outbox_dropped=draw(maybe(EDGE_INTS, 0)),
@@ -281,8 +291,6 @@ def health_payloads(draw) -> dict:
         cpu_temp_c=draw(maybe(EDGE_NUMBERS, 51.2)),
         uptime_s=draw(maybe(EDGE_NUMBERS, 10.0)),
         version=draw(maybe(EDGE_TEXT, "0.1.0")),
-        latest_seq=draw(maybe(EDGE_INTS, 3)),
-        oldest_seq=draw(maybe(EDGE_INTS, 1)),
     )
 
 
