@@ -252,7 +252,8 @@ def hub_settings(data_dir: Path, broker_url: str = "mqtt://127.0.0.1:1883") -> H
     return hub_config.load(
         None,
         overrides={
-            "hub": {"data_dir": str(data_dir), "province": PROVINCE},
+            # two workers share the load: the shared subscription (Mosquitto keeps it live)
+            "hub": {"data_dir": str(data_dir), "province": PROVINCE, "subscription": "shared"},
             "broker": {"broker_url": broker_url, "username": "", "password": ""},
         },
     )

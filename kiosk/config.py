@@ -28,6 +28,9 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 BACKENDS = ("emulated", "pi")
 BARCODE_SOURCES = ("none", "camera", "picamera", "wedge", "folder")
 AUDIO_SINKS = ("auto", "aplay", "file", "null")
+# The reader groups the province counts by (a loan is counted under its reader's group). The
+# counts schema (telemetry/schemas/counts.v1.json) pins `group` to these and "" (no group).
+READER_GROUPS = ("child", "adult", "elder")
 
 
 @dataclass(frozen=True)
@@ -353,7 +356,16 @@ def _group_table(check: Checker, key: str) -> dict[str, int]:
     table = check.get(key, dict)
     result = {}
     for group, days in table.items():
-        if isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= 365:
+        if group not in READER_GROUPS:
+            # the province's counts schema knows only these groups: the hub would refuse the
+            # counts of any other as junk
+            check.fail(
+                f"{key}.{group}",
+                _("not a reader group the province counts (one of: {groups})").format(
+                    groups=", ".join(READER_GROUPS)
+                ),
+            )
+        elif isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= 365:
             check.fail(f"{key}.{group}", _("must be a whole number from 1 to 365"))
         else:
             result[group] = days

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from peewee import fn
 
+from kiosk.circulation import Refusal
 from kiosk.clock import Stamp
 from kiosk.store import outbox
 from kiosk.store.db import db
@@ -26,6 +27,12 @@ RENEWALS = "renewals"
 NEW_READERS = "new_readers"
 SEARCHES = "searches"
 REFUSAL_PREFIX = "refused_"
+# Every metric a kiosk may count: the counts schema (telemetry/schemas/counts.v1.json) pins
+# its `metric` to exactly this list, and tests/telemetry/test_payloads.py keeps the two equal.
+METRICS = (
+    *(VISITS_DOOR, VISITS_CARD, LOANS, RETURNS, RENEWALS, NEW_READERS, SEARCHES),
+    *(REFUSAL_PREFIX + reason for reason in Refusal),
+)
 
 _UPSERT = (
     "INSERT INTO counter_bucket (interval_start, metric, reader_group, count) VALUES (?, ?, ?, ?)"

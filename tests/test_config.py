@@ -150,3 +150,19 @@ def test_secrets_masked(tmp_path):
     assert shown["uplink"]["username"] == "06001-01"
     assert "s3cret" not in repr(shown)
     assert cfg.uplink.password == "s3cret"
+
+
+def test_a_reader_group_the_province_does_not_count_is_refused(tmp_path):
+    """The hub's counts schema knows only these groups: a kiosk configured with another would
+    have every count of that group rejected as junk, so the kiosk refuses it at once."""
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(
+            write(
+                tmp_path,
+                '[kiosk]\ncommune = "06001"\n[loans]\n'
+                "period_days = { adult = 21, student = 21 }\nlimit = { adult = 5, student = 5 }\n",
+            )
+        )
+    problems = {p.key: p for p in caught.value.problems}
+    assert set(problems) == {"loans.period_days.student", "loans.limit.student"}
+    assert "child, adult, elder" in problems["loans.limit.student"].message

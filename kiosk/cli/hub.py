@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import secrets
 import signal
 import threading
 
+from kiosk import watchdog
 from kiosk.cli.common import print_table
 from kiosk.clock import SystemClock
 from kiosk.hub import config as hub_config
@@ -50,11 +52,22 @@ def _open(args: argparse.Namespace) -> hub_config.HubConfig:
 
 
 def init_command(args: argparse.Namespace) -> int:
+    """Create the database, write the ACL and the hub's broker account. A password already in
+    the hub configuration (setup-broker.sh wrote one) is kept, so hub.toml stays right."""
     config = _open(args)
-    password = secrets.token_urlsafe(18)
-    registry.set_password(config, config.username, password)
     registry.write_acl(config)
     print(_("Hub database ready: {url}").format(url=config.database_url))
+    if config.password:
+        registry.set_password(config, config.username, config.password)
+        print(
+            _(
+                "Broker account '{user}' written to {file}, with the password of the hub "
+                "configuration."
+            ).format(user=config.username, file=config.password_file)
+        )
+        return 0
+    password = secrets.token_urlsafe(18)
+    registry.set_password(config, config.username, password)
     print(
         _("Broker account '{user}' written to {file}. Put this in the hub configuration:").format(
             user=config.username, file=config.password_file
@@ -97,6 +110,8 @@ def kiosk_remove(args: argparse.Namespace) -> int:
 def run_command(args: argparse.Namespace) -> int:
     from kiosk.hub.service import HubService
 
+    # journald adds the time; the level and the module say what and where
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     config = _open(args)
     service = HubService(config, args.name)
     service.start()
@@ -104,7 +119,7 @@ def run_command(args: argparse.Namespace) -> int:
     if not args.no_web:
         from kiosk.hub import web
 
-        server = web.make_server(config)
+        server = web.make_server(config, ingest_alive=lambda: service.alive)
         threading.Thread(target=server.serve_forever, name="hub-web", daemon=True).start()
         print(
             _("Dashboard on http://{host}:{port}/").format(
@@ -115,7 +130,13 @@ def run_command(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_args: stop.set())
+    # systemd (Type=notify, WatchdogSec=) restarts the hub when the pings stop: they stop
+    # when the ingest thread has died, though the dashboard would still answer
+    watchdog.ready(_("receiving"))
+    heartbeat = watchdog.Heartbeat(lambda: service.alive).start()
     stop.wait()
+    watchdog.stopping()
+    heartbeat.stop()
     if server:
         server.shutdown()
     service.stop()

@@ -22,6 +22,7 @@ from kiosk.i18n import _
 
 SITE_CONFIG = Path("/etc/kiosk/hub.toml")
 ENV_VAR = "KIOSK_HUB_CONFIG"
+SUBSCRIPTIONS = ("plain", "shared")
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,15 @@ class HubConfig:
     database: str
     data_dir: Path
     share_group: str
+    subscription: str
+    communes: tuple[str, ...]
     active_days: int
     repair_seconds: int
+    reassert_seconds: int
     web_host: str
     web_port: int
-    password_file: Path
+    password_file: Path  # the kiosks' accounts (the TLS listener)
+    hub_password_file: Path  # the hub's account (the loopback listener)
     acl_file: Path
     broker_url: str
     username: str
@@ -49,6 +54,17 @@ class HubConfig:
     def database_url(self) -> str:
         """A peewee db_url: the configured one, or SQLite in the data folder."""
         return self.database or f"sqlite:///{self.data_dir / 'hub.db'}"
+
+
+def _communes(check: Checker, province: str) -> tuple[str, ...]:
+    """This worker's partition: the communes whose kiosks it takes ([] = all)."""
+    codes = check.get("hub.communes", list)
+    for code in codes:
+        found = communes.find(code) if isinstance(code, str) else None
+        if found is None or found.province_code != province:
+            reason = _("'{code}' is not a commune of province {province}")
+            check.fail("hub.communes", reason.format(code=code, province=province))
+    return tuple(c for c in codes if isinstance(c, str))
 
 
 def load(path: str | os.PathLike | None = None, overrides: dict | None = None) -> HubConfig:
@@ -69,12 +85,18 @@ def load(path: str | os.PathLike | None = None, overrides: dict | None = None) -
         database=database,
         data_dir=data_dir,
         share_group=check.get("hub.share_group", str) or "hub",
+        subscription=check.choice("hub.subscription", SUBSCRIPTIONS),
+        communes=_communes(check, province),
         active_days=check.count("hub.active_days", 1, 365),
         repair_seconds=check.count("hub.repair_seconds", 1, 3600),
+        reassert_seconds=check.count("hub.reassert_seconds", 1, 86400),
         web_host=check.get("hub.web_host", str),
         web_port=check.count("hub.web_port", 1, 65535),
         password_file=Path(
             check.get("hub.mosquitto_password_file", str) or data_dir / "mosquitto.passwd"
+        ),
+        hub_password_file=Path(
+            check.get("hub.mosquitto_hub_password_file", str) or data_dir / "mosquitto-hub.passwd"
         ),
         acl_file=Path(check.get("hub.mosquitto_acl_file", str) or data_dir / "mosquitto.acl"),
         **broker_settings(check, "broker"),

@@ -27,13 +27,22 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from peewee import JOIN, fn
 
 from kiosk import communes
-from kiosk.hub.models import IntervalCount, KioskState, RegisteredKiosk, Rejection, hub_db
+from kiosk.hub.models import (
+    IntervalCount,
+    KioskState,
+    MisdatedCount,
+    Received,
+    RegisteredKiosk,
+    Rejection,
+    SeqWatermark,
+    hub_db,
+)
 from kiosk.text import collate
 
 VISITS_DOOR = "visits_door"
@@ -267,6 +276,9 @@ class KioskInfo:
     clock_synced: bool
     dropped: int
     health: dict
+    rejected: dict[str, int] = field(default_factory=dict)  # by reason
+    misdated: int = 0  # intervals held apart: stamped far from the hub's clock, not re-based
+    lost: int = 0  # seqs the kiosk no longer keeps and the hub never received
 
 
 def kiosks(province: str, commune: str | None = None) -> list[KioskInfo]:
@@ -284,7 +296,41 @@ def kiosks(province: str, commune: str | None = None) -> list[KioskInfo]:
     )
     if commune is not None:
         query = query.where(RegisteredKiosk.commune == commune)
-    return [_kiosk_info(row) for row in query]
+    found = [_kiosk_info(row) for row in query]
+    rejected, misdated, lost = rejections_by_kiosk(), _misdated_by_kiosk(), _lost_by_kiosk()
+    return [
+        replace(
+            k,
+            rejected=rejected.get(k.kiosk_id, {}),
+            misdated=misdated.get(k.kiosk_id, 0),
+            lost=lost.get(k.kiosk_id, 0),
+        )
+        for k in found
+    ]
+
+
+def _lost_by_kiosk() -> dict[str, int]:
+    """Per kiosk: seqs below the oldest it still keeps (health v2) that never arrived."""
+    mark, received = SeqWatermark._meta.table_name, Received._meta.table_name
+    rows = hub_db.execute_sql(
+        f"SELECT w.kiosk_id, w.oldest_seq - 1 - (SELECT count(*) FROM {received} r"
+        f" WHERE r.kiosk_id = w.kiosk_id AND r.seq < w.oldest_seq) FROM {mark} w"
+    ).fetchall()
+    return {kiosk_id: int(n) for kiosk_id, n in rows if n}
+
+
+def _misdated_by_kiosk() -> dict[str, int]:
+    """Per kiosk: its intervals still held apart for a wrong clock."""
+    query = (
+        MisdatedCount.select(MisdatedCount.kiosk_id, MisdatedCount.interval_start)
+        .where(MisdatedCount.rebased_start.is_null())
+        .distinct()
+        .tuples()
+    )
+    found: dict[str, int] = {}
+    for kiosk_id, _start in query:
+        found[kiosk_id] = found.get(kiosk_id, 0) + 1
+    return found
 
 
 def _kiosk_info(row: RegisteredKiosk) -> KioskInfo:
@@ -443,7 +489,21 @@ def _commune_row(
 
 def rejections() -> dict[str, int]:
     """Messages the hub rejected, by reason."""
-    return {r.reason: r.count for r in Rejection.select().order_by(Rejection.reason)}
+    query = (
+        Rejection.select(Rejection.reason, fn.SUM(Rejection.count))
+        .group_by(Rejection.reason)
+        .order_by(Rejection.reason)
+        .tuples()
+    )
+    return {reason: int(count) for reason, count in query}
+
+
+def rejections_by_kiosk() -> dict[str, dict[str, int]]:
+    """Messages the hub rejected, per kiosk ("" for a topic that named none) and reason."""
+    found: dict[str, dict[str, int]] = {}
+    for r in Rejection.select().order_by(Rejection.kiosk_id, Rejection.reason):
+        found.setdefault(r.kiosk_id, {})[r.reason] = r.count
+    return found
 
 
 def overview(province: str, now: datetime, active_days: int) -> Overview:

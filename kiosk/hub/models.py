@@ -4,10 +4,13 @@ messages rejected. SQLite by default, PostgreSQL at scale (the same peewee model
 from __future__ import annotations
 
 from peewee import (
+    AutoField,
+    BlobField,
     BooleanField,
     CompositeKey,
     DatabaseProxy,
     DateTimeField,
+    FloatField,
     IntegerField,
     Model,
     TextField,
@@ -74,13 +77,87 @@ class KioskState(HubModel):
 
 
 class Rejection(HubModel):
-    """How many messages were rejected, by reason."""
+    """How many messages were rejected, by kiosk and reason ("" when the topic named none).
 
-    reason = TextField(primary_key=True)
+    Its own table name: the first hub counted per reason only, in a table `rejection` that
+    the hub no longer reads."""
+
+    kiosk_id = TextField()
+    reason = TextField()
     count = IntegerField(default=0)
 
+    class Meta:
+        table_name = "kiosk_rejection"
+        primary_key = CompositeKey("kiosk_id", "reason")
 
-HUB_MODELS = [RegisteredKiosk, Received, IntervalCount, KioskState, Rejection]
+
+class DeadLetter(HubModel):
+    """A message the hub could not store, kept as it came for someone to look at: it was
+    acknowledged all the same, so it never holds up the messages behind it. Only the newest
+    `ingest.DEAD_LETTERS_KEPT` are kept."""
+
+    id = AutoField()
+    received_at = DateTimeField()  # hub time
+    kiosk_id = TextField(default="")  # from the topic, if it named one
+    topic = TextField()
+    reason = TextField()
+    detail = TextField(default="")
+    payload = BlobField()
+
+
+class MisdatedCount(HubModel):
+    """A total from an interval stamped far from the hub's clock (a Pi that woke up in 1970):
+    real events with a wrong time, kept out of the totals until the kiosk's clock is known
+    for that boot; then `rebased_start` says where they went in IntervalCount (flagged)."""
+
+    kiosk_id = TextField()
+    boot = TextField()
+    interval_start = TextField()  # as the kiosk stamped it
+    metric = TextField()
+    reader_group = TextField()
+    n = IntegerField()
+    seq = IntegerField()
+    first_wall = TextField()  # the interval's first event, by the kiosk's wrong clock...
+    first_mono = FloatField()  # ...and by its monotonic clock since boot
+    minutes = IntegerField()  # the interval's length
+    rebased_start = DateTimeField(null=True)
+
+    class Meta:
+        primary_key = CompositeKey("kiosk_id", "boot", "interval_start", "metric", "reader_group")
+
+
+class BootClock(HubModel):
+    """For one boot of one kiosk: wall time minus monotonic time, from a stamp made with the
+    clock set. It turns the monotonic stamp of a misdated interval into its real time."""
+
+    kiosk_id = TextField()
+    boot = TextField()
+    offset_s = FloatField()
+
+    class Meta:
+        primary_key = CompositeKey("kiosk_id", "boot")
+
+
+class SeqWatermark(HubModel):
+    """What a kiosk last said (health v2) of its sequence numbers: the latest the broker
+    acknowledged (gaps at the end) and the oldest it still keeps (below it, none can come)."""
+
+    kiosk_id = TextField(primary_key=True)
+    latest_seq = IntegerField(default=0)
+    oldest_seq = IntegerField(default=1)
+
+
+HUB_MODELS = [
+    RegisteredKiosk,
+    Received,
+    IntervalCount,
+    KioskState,
+    Rejection,
+    DeadLetter,
+    MisdatedCount,
+    BootClock,
+    SeqWatermark,
+]
 
 
 def open_hub_database(url: str):

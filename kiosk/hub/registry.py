@@ -2,8 +2,12 @@
 
 Adding a kiosk issues it a random password. Only a hash goes into Mosquitto's password file
 (the `$7$` PBKDF2-SHA512 format of mosquitto_passwd), and the ACL file is rewritten so each
-kiosk may write only its own topics and read none, while the hub reads them all. Send
-Mosquitto a SIGHUP (or restart it) after a change so it reloads both files.
+kiosk may write only its own status, counts and health (not its own `resend`: that is the
+hub's) and read only its `resend`, while the hub reads them all. The hub's account lives in a
+password file of its own, which only the broker's loopback listener reads; the kiosks' file
+only the public TLS listener, where the client id is the user name
+(`use_username_as_clientid`), so no account can take another's client id and kick it off.
+Send Mosquitto a SIGHUP (or restart it) after a change so it reloads the files.
 """
 
 from __future__ import annotations
@@ -74,10 +78,13 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def set_password(config: HubConfig, user: str, password: str) -> None:
-    """Set one user's password in Mosquitto's password file (kiosks and the hub alike)."""
-    users = _read_passwords(config.password_file)
+    """Set one user's password: the hub's in its own file, a kiosk's in the kiosks' file."""
+    path = config.hub_password_file if user == config.username else config.password_file
+    users = _read_passwords(path)
     users[user] = mosquitto_hash(password)
-    _write_atomically(config.password_file, "".join(f"{u}:{h}\n" for u, h in users.items()))
+    _write_atomically(path, "".join(f"{u}:{h}\n" for u, h in users.items()))
+    if user == config.username:  # an older set-up kept it among the kiosks: not any more
+        _remove_password(config, user)
 
 
 def _remove_password(config: HubConfig, user: str) -> None:
@@ -97,9 +104,10 @@ def acl_text(config: HubConfig, kiosks: list[RegisteredKiosk]) -> str:
         "",
     ]
     for kiosk in kiosks:
-        own = payloads.topic(kiosk.province, kiosk.commune, kiosk.kiosk_id, "#")
-        resend = payloads.topic(kiosk.province, kiosk.commune, kiosk.kiosk_id, payloads.RESEND)
-        lines += [f"user {kiosk.kiosk_id}", f"topic write {own}", f"topic read {resend}", ""]
+        where = (kiosk.province, kiosk.commune, kiosk.kiosk_id)
+        lines.append(f"user {kiosk.kiosk_id}")
+        lines += [f"topic write {payloads.topic(*where, kind)}" for kind in payloads.KINDS]
+        lines += [f"topic read {payloads.topic(*where, payloads.RESEND)}", ""]
     return "\n".join(lines)
 
 

@@ -1,10 +1,22 @@
-"""The hub worker: a shared MQTT 5 subscription feeding the ingestor, off the network thread.
+"""The hub worker: a persistent MQTT 5 subscription feeding the ingestor, off the network thread.
 
-Several hub processes started with the same `share_group` split the kiosks' messages between
-them (`$share/<group>/thuvien/v1/+/+/+/{counts,status,health}`). The session is persistent,
-so the broker keeps messages for a worker that is briefly away, and every message is
-acknowledged (PUBACK) only after the batch holding it is committed: a hub killed mid-batch
-gets the messages again, and the (kiosk, seq) deduplication drops what it had already stored.
+By default (`hub.subscription = "plain"`) a worker subscribes plainly to the kiosks' topics,
+of every commune or of its own partition (`hub.communes`): Mosquitto 2.0 keeps a plain
+persistent subscription's queue across a kill -9 (what autosave saved), but loses the queue of
+an offline *shared* subscriber, and its acl_file cannot refuse a kiosk a `$share/` subscription
+that would take its share of every kiosk's messages. `"shared"` (`$share/<group>/...`) is for a
+broker that keeps shared queues and checks subscriptions (EMQX), when the province outgrows one
+machine. The session is persistent under a stable client id, so the broker keeps messages for
+a worker that is briefly away, and every message is acknowledged (PUBACK) only after the batch
+holding it is committed: a hub killed mid-batch gets the messages again, and the (kiosk, seq)
+deduplication drops what it had already stored. What the broker loses anyway, gap repair asks
+the kiosks for again, re-asserting each request until it is filled.
+
+The hub's session is an MQTT 3.1.1 persistent session (clean_session=False), not an MQTT 5
+one with a session expiry: Mosquitto 2.0.11 (Debian 12) restores the former after a restart
+or a kill -9 with its queued messages, and forgot the latter entirely in our tests
+(tests/e2e/test_broker_crash.py). `persistent_client_expiration` in the broker's
+configuration bounds how long such a session is kept.
 """
 
 from __future__ import annotations
@@ -17,8 +29,7 @@ import time
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
+from paho.mqtt.enums import MQTTProtocolVersion
 
 from kiosk.clock import Clock, SystemClock
 from kiosk.hub import repair
@@ -30,7 +41,6 @@ from kiosk.telemetry.mqtt import address, new_client
 log = logging.getLogger(__name__)
 
 BATCH = 500
-SESSION_EXPIRY_S = 7 * 24 * 3600
 
 
 class HubService:
@@ -39,14 +49,15 @@ class HubService:
     def __init__(self, config: HubConfig, worker_name: str = "", clock: Clock | None = None):
         self.config = config
         self.clock = clock or SystemClock()  # stamps when each message was received
-        name = worker_name or f"{socket.gethostname()}-{threading.get_ident() % 10000}"
-        self.client_id = f"hub-{name}"[:64]
+        # stable across restarts: the persistent session (and its queue) is the client id's
+        self.client_id = f"hub-{worker_name or socket.gethostname()}"[:64]
         self._queue: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
         self._stop = threading.Event()
         self._subscribed = threading.Event()
         self.ingestor = Ingestor()
         self.counts: dict[str, int] = {}
-        self._asked: dict[str, list[int]] = {}  # kiosk -> seqs asked for, by retained request
+        # kiosk -> (seqs asked for by retained request, when: time.monotonic())
+        self._asked: dict[str, tuple[list[int], float]] = {}
         self._client = self._make_client()
         self._worker = threading.Thread(target=self._run, name="hub-ingest", daemon=True)
 
@@ -61,19 +72,35 @@ class HubService:
             c.cert_file,
             c.key_file,
             max_backoff=60,
+            protocol=MQTTProtocolVersion.MQTTv311,
+            clean_session=False,
             manual_ack=True,
         )
         client.on_connect = self._on_connect
+        client.on_connect_fail = lambda *_args: log.warning(
+            "cannot reach the broker at %s; trying again", self.config.broker_url
+        )
+        client.on_disconnect = lambda *_args: log.warning("lost the broker; reconnecting")
         client.on_message = self._on_message
         client.on_subscribe = self._on_subscribe
         return client
 
     @property
     def subscriptions(self) -> list[str]:
-        """The kiosk-to-hub topics, shared among the group's workers (not the hub's own resend
-        requests, which live under the same root)."""
-        group, root = self.config.share_group, payloads.ROOT
-        return [f"$share/{group}/{root}/+/+/+/{kind}" for kind in payloads.KINDS]
+        """The kiosk-to-hub topics (not the hub's own resend requests, which live under the
+        same root): this worker's communes, or all; shared among the group's workers only with
+        `subscription = "shared"`."""
+        c, root = self.config, payloads.ROOT
+        places = [f"{c.province}/{code}" for code in c.communes] or ["+/+"]
+        topics = [f"{root}/{place}/+/{kind}" for place in places for kind in payloads.KINDS]
+        if c.subscription == "shared":
+            return [f"$share/{c.share_group}/{topic}" for topic in topics]
+        return topics
+
+    @property
+    def alive(self) -> bool:
+        """Whether the ingest thread still runs (health page, systemd watchdog)."""
+        return self._worker.is_alive()
 
     def _on_connect(
         self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any
@@ -81,6 +108,9 @@ class HubService:
         if reason.is_failure:
             log.warning("broker refused the hub: %s", reason)
             return
+        log.info("connected to the broker as %s", self.client_id)
+        # a broker restarted without its retained messages has forgotten our requests
+        self._asked = {}
         client.subscribe([(topic, 1) for topic in self.subscriptions])
 
     def _on_subscribe(
@@ -96,12 +126,8 @@ class HubService:
 
     def start(self) -> None:
         """Connect in the background and start ingesting."""
-        properties = Properties(PacketTypes.CONNECT)
-        properties.SessionExpiryInterval = SESSION_EXPIRY_S
         host, port = address(self.config.broker_url)
-        self._client.connect_async(
-            host, port, keepalive=30, clean_start=False, properties=properties
-        )
+        self._client.connect_async(host, port, keepalive=30)
         self._client.loop_start()
         self._worker.start()
 
@@ -129,22 +155,35 @@ class HubService:
         return batch
 
     def _ask_for_gaps(self) -> None:
-        """Publish (or clear) each kiosk's retained resend request when its gaps changed."""
+        """Publish (or clear) each kiosk's retained resend request when its gaps changed, and
+        publish it again while they stay open (`reassert_seconds`): the request or the
+        answer may have been lost in a broker crash, and a kiosk answers every request."""
+        now = time.monotonic()
         for kiosk_id, (topic, seqs) in repair.requests().items():
-            if seqs == self._asked.get(kiosk_id, []):
+            asked, when = self._asked.get(kiosk_id, ([], 0.0))
+            if seqs == asked and (not seqs or now - when < self.config.reassert_seconds):
                 continue
             body = payloads.encode(payloads.resend(kiosk_id, seqs)) if seqs else b""
             self._client.publish(topic, body, qos=1, retain=True)
-            self._asked[kiosk_id] = seqs
+            self._asked[kiosk_id] = (seqs, now)
             if seqs:
                 log.info("asked %s to resend %d intervals", kiosk_id, len(seqs))
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        except Exception:  # logged; `alive` turns False: the dashboard and watchdog see it
+            log.critical("the hub's ingest stopped", exc_info=True)
+
+    def _loop(self) -> None:
         next_repair = 0.0
         batch: list[mqtt.MQTTMessage] = []
         while not self._stop.is_set():
             if time.monotonic() >= next_repair and self._subscribed.is_set():
-                self._ask_for_gaps()
+                try:
+                    self._ask_for_gaps()
+                except Exception:  # the ingest must go on; the next pass tries again
+                    log.exception("gap repair failed")
                 next_repair = time.monotonic() + self.config.repair_seconds
             batch = batch or self._next_batch()
             if not batch:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,6 +61,12 @@ REJECTION_LABELS = {
     "bad_schema": N_("does not match the schema"),
     "topic_mismatch": N_("topic and content disagree"),
     "unregistered": N_("kiosk not registered to that commune"),
+    "bad_number": N_("a whole number written as a fraction"),
+    "bad_date": N_("a date or time that does not exist"),
+    "bad_text": N_("text that cannot be stored"),
+    "bad_counts": N_("the same count given twice"),
+    "bad_interval": N_("not the start of an interval"),
+    "unstorable": N_("could not be stored"),
 }
 HEALTH_LABELS = {
     "outbox_depth": N_("Messages waiting to be sent"),
@@ -68,6 +75,9 @@ HEALTH_LABELS = {
     "cpu_temp_c": N_("CPU temperature (°C)"),
     "rfid": N_("Card reader"),
     "scanner": N_("Barcode scanner"),
+    "uptime_s": N_("Running for (seconds)"),
+    "latest_seq": N_("Last interval number sent"),
+    "oldest_seq": N_("Oldest interval number kept"),
 }
 DEVICE_KEYS = ("rfid", "scanner")
 DEVICE_STATES = {
@@ -160,6 +170,10 @@ def _kiosk_json(kiosk: ind.KioskInfo, now: datetime, active_days: int) -> dict[s
         "version": kiosk.version,
         "clock_synced": kiosk.clock_synced,
         "dropped": kiosk.dropped,
+        "rejected": sum(kiosk.rejected.values()),
+        "rejections": kiosk.rejected,
+        "misdated": kiosk.misdated,
+        "lost": kiosk.lost,
         "health": {k: v for k, v in kiosk.health.items() if k != "stamp"},
     }
 
@@ -262,9 +276,21 @@ def _labels() -> dict[str, str]:
     }
 
 
+def finite(data: Any) -> Any:
+    """The data with NaN and ±Infinity as None: Python writes them, but they are not JSON and
+    a browser's JSON.parse fails on the whole document."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [finite(v) for v in data]
+    return data
+
+
 def _json_for_html(data: Any) -> str:
     """JSON safe inside a <script> element ("</script>" cannot close it)."""
-    text = json.dumps(data, ensure_ascii=False)
+    text = json.dumps(finite(data), ensure_ascii=False, allow_nan=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -338,8 +364,15 @@ def _notes(unsynced: int) -> str:
     return '<ul class="notes">' + "".join(f"<li>{esc(n)}</li>" for n in notes) + flag + "</ul>"
 
 
-def overview_page(view: ind.Overview, province_name: str) -> bytes:
-    """The province overview."""
+def _ingest_alarm(stopped: bool) -> str:
+    if not stopped:
+        return ""
+    text = _("The hub has stopped taking in the kiosks' messages: restart it (kiosk-hub.service).")
+    return f'<p class="flag" role="alert">{esc(text)}</p>'
+
+
+def overview_page(view: ind.Overview, province_name: str, ingest_stopped: bool = False) -> bytes:
+    """The province overview (with an alarm when the ingest has stopped)."""
     data = overview_json(view)
     cards = "".join(
         [
@@ -370,6 +403,7 @@ def overview_page(view: ind.Overview, province_name: str) -> bytes:
     )
     body = f"""
 <h1>{esc(_("Province overview"))} · {esc(province_name)}</h1>
+{_ingest_alarm(ingest_stopped)}
 <p class="sub">{esc(sub)}</p>
 <div class="cards">{cards}</div>
 {_chart(_("Visits per day, last 30 days"))}
@@ -489,6 +523,11 @@ def _kiosk_block(k: dict[str, Any]) -> str:
         fmt = "device" if key in DEVICE_KEYS else ""
         figures.append((label, esc(_health_value(key, value)), f"health.{key}", fmt))
     figures.append((_(HEALTH_LABELS["outbox_dropped"]), fmt_int(k["dropped"]), "dropped", ""))
+    figures.append((_("Messages rejected"), fmt_int(k["rejected"]), "rejected", ""))
+    figures.append(
+        (_("Intervals held apart (kiosk clock wrong)"), fmt_int(k["misdated"]), "misdated", "")
+    )
+    figures.append((_("Intervals lost (no longer on the kiosk)"), fmt_int(k["lost"]), "lost", ""))
     rows = "".join(
         f'<tr><th>{esc(label)}</th><td data-k="{esc(key)}"'
         f"{f' data-fmt={chr(34)}{fmt}{chr(34)}' if fmt else ''}>{value}</td></tr>"
@@ -609,9 +648,15 @@ def error_page(status: HTTPStatus) -> bytes:
 class Dashboard:
     """Maps paths to responses for one hub configuration."""
 
-    def __init__(self, config: HubConfig, clock: Callable[[], datetime] | None = None):
+    def __init__(
+        self,
+        config: HubConfig,
+        clock: Callable[[], datetime] | None = None,
+        ingest_alive: Callable[[], bool] | None = None,
+    ):
         self.config = config
         self.clock = clock or SystemClock().now
+        self.ingest_alive = ingest_alive  # None: the dashboard runs without an ingest
         self.province_name = PROVINCE_NAMES.get(config.province, config.province)
         self.routes: list[tuple[re.Pattern[str], Callable[..., Response]]] = [
             (re.compile(r"/"), self.overview),
@@ -622,6 +667,7 @@ class Dashboard:
             (re.compile(r"/api/overview"), self.api_overview),
             (re.compile(r"/api/commune/([0-9]{5})"), self.api_commune),
             (re.compile(r"/api/plan"), self.api_plan),
+            (re.compile(r"/api/health"), self.api_health),
             (re.compile(r"/static/([a-z0-9_-]+\.(?:css|js|svg))"), self.static),
         ]
 
@@ -639,9 +685,12 @@ class Dashboard:
     def _days(self) -> int:
         return self.config.active_days
 
+    def _ingest_stopped(self) -> bool:
+        return self.ingest_alive is not None and not self.ingest_alive()
+
     def overview(self) -> Response:
         view = ind.overview(self.config.province, self.clock(), self._days())
-        return Response(overview_page(view, self.province_name))
+        return Response(overview_page(view, self.province_name, self._ingest_stopped()))
 
     def commune(self, code: str) -> Response:
         view = commune_view(self.config, code, self.clock())
@@ -677,7 +726,16 @@ class Dashboard:
 
     def api_overview(self) -> Response:
         view = ind.overview(self.config.province, self.clock(), self._days())
-        return _json(overview_json(view))
+        return _json({**overview_json(view), "ingest_stopped": self._ingest_stopped()})
+
+    def api_health(self) -> Response:
+        """For monitoring: 503 when the ingest thread has died (the page stays up, the
+        counts would silently stop)."""
+        if self.ingest_alive is None:
+            return _json({"ingest": "absent"})
+        if self.ingest_alive():
+            return _json({"ingest": "running"})
+        return _json({"ingest": "stopped"}, HTTPStatus.SERVICE_UNAVAILABLE)
 
     def api_commune(self, code: str) -> Response:
         view = commune_view(self.config, code, self.clock())
@@ -696,9 +754,11 @@ class Dashboard:
         )
 
 
-def _json(data: Any) -> Response:
-    body = json.dumps(data, ensure_ascii=False).encode()
-    return Response(body, "application/json; charset=utf-8", headers={"Cache-Control": "no-store"})
+def _json(data: Any, status: HTTPStatus = HTTPStatus.OK) -> Response:
+    body = json.dumps(finite(data), ensure_ascii=False, allow_nan=False).encode()
+    return Response(
+        body, "application/json; charset=utf-8", status, headers={"Cache-Control": "no-store"}
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -757,14 +817,25 @@ class Handler(BaseHTTPRequestHandler):
         log.debug("%s - %s", self.address_string(), format % args)
 
 
+class Server(ThreadingHTTPServer):
+    """A thread per request, and a listen backlog for a room full of browsers (the default
+    of 5 refused or timed out 42 of 100 concurrent requests)."""
+
+    request_queue_size = 128
+
+
 def make_server(
-    config: HubConfig, clock: Callable[[], datetime] | None = None
+    config: HubConfig,
+    clock: Callable[[], datetime] | None = None,
+    ingest_alive: Callable[[], bool] | None = None,
 ) -> ThreadingHTTPServer:
     """The dashboard's HTTP server on config.web_host:web_port (port 0: any free port), not yet
-    serving: call `serve_forever()` in a thread, `shutdown()` to stop."""
+    serving: call `serve_forever()` in a thread, `shutdown()` to stop. `ingest_alive` says
+    whether this process's ingest still runs (shown as an alarm, and on /api/health)."""
     if hub_db.obj is None:
         open_hub_database(config.database_url)
-    handler = type("DashboardHandler", (Handler,), {"dashboard": Dashboard(config, clock)})
-    server = ThreadingHTTPServer((config.web_host, config.web_port), handler)
+    dashboard = Dashboard(config, clock, ingest_alive)
+    handler = type("DashboardHandler", (Handler,), {"dashboard": dashboard})
+    server = Server((config.web_host, config.web_port), handler)
     server.daemon_threads = True
     return server

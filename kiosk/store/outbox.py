@@ -66,6 +66,18 @@ def dropped() -> int:
     return int(row[0]) if row else 0
 
 
+def kept_range() -> tuple[int, int]:
+    """(oldest seq still kept, latest seq the broker acknowledged; 0 if none): announced in
+    health, so the hub sees the gaps at the end too, and stops asking for what is gone."""
+    oldest, latest = db.execute_sql(
+        "SELECT min(seq), max(CASE WHEN state = 'sent' THEN seq END) FROM outbox"
+    ).fetchone()
+    if oldest is None:  # nothing kept: everything up to the last seq handed out is gone
+        row = db.execute_sql("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
+        oldest = (row[0] if row else 0) + 1
+    return oldest, latest or 0
+
+
 def _entry(row: tuple) -> Entry:
     seq, start, payload, wall, mono, boot, synced = row
     stamp = Stamp(datetime.fromisoformat(wall), mono, boot, bool(synced))

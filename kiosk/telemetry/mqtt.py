@@ -19,14 +19,12 @@ def new_client(
     cert_file: str,
     key_file: str,
     max_backoff: int = 120,
+    protocol: MQTTProtocolVersion = MQTTProtocolVersion.MQTTv5,
     **options: Any,
 ) -> mqtt.Client:
-    """A configured, not yet connected client."""
+    """A configured, not yet connected client (MQTT 5 unless told otherwise)."""
     client = mqtt.Client(
-        CallbackAPIVersion.VERSION2,
-        client_id=client_id,
-        protocol=MQTTProtocolVersion.MQTTv5,
-        **options,
+        CallbackAPIVersion.VERSION2, client_id=client_id, protocol=protocol, **options
     )
     if username:
         client.username_pw_set(username, password)

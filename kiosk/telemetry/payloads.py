@@ -23,6 +23,9 @@ ROOT = "thuvien/v1"
 KINDS = ("status", "counts", "health")  # kiosk -> hub
 RESEND = "resend"  # hub -> kiosk: sequence numbers to send again
 MAX_RESEND = 500
+# The versions of each kind the hub takes (a kiosk in the field may still send an older one).
+VERSIONS = {"status": (1,), "counts": (1,), "health": (1, 2)}
+MAX_SEQ = 2**31 - 1  # the schemas bound every sequence number and counter by this
 TOPIC_RE = re.compile(
     r"^thuvien/v1/(?P<province>\d{2})/(?P<commune>\d{5})/(?P<kiosk>[a-z0-9][a-z0-9-]{2,31})"
     r"/(?P<kind>status|counts|health)$"
@@ -97,9 +100,11 @@ def counts(
 def health(
     kiosk_id: str, province: str, commune: str, stamp: Stamp, figures: dict[str, Any]
 ) -> dict[str, Any]:
-    """The kiosk's health: outbox depth, disk, temperature, devices, version, clock."""
+    """The kiosk's health: outbox depth, disk, temperature, devices, version, clock; with
+    `latest_seq` and `oldest_seq` among the figures it is version 2 (the hub takes both)."""
+    version = 2 if "latest_seq" in figures else 1
     return {
-        **_header("thuvien.health.v1", kiosk_id, province, commune),
+        **_header(f"thuvien.health.v{version}", kiosk_id, province, commune),
         "stamp": stamp.as_json(),
         **figures,
     }
@@ -169,7 +174,12 @@ def personal_fields(payload: Any, path: str = "") -> list[str]:
 
 
 @cache
-def schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema of one kind of payload."""
-    text = resources.files("kiosk.telemetry.schemas").joinpath(f"{kind}.v1.json").read_text()
-    return json.loads(text)
+def schema(kind: str, version: int = 1) -> dict[str, Any]:
+    """The JSON Schema of one kind of payload, in one version."""
+    name = f"{kind}.v{version}.json"
+    return json.loads(resources.files("kiosk.telemetry.schemas").joinpath(name).read_text())
+
+
+def schema_id(kind: str, version: int) -> str:
+    """What the `schema` field of such a payload says, e.g. "thuvien.health.v2"."""
+    return f"thuvien.{kind}.v{version}"

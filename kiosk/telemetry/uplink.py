@@ -296,6 +296,7 @@ class Uplink:
     def _publish_health(self) -> None:
         c = self.config
         devices = self.devices()
+        oldest, latest = outbox.kept_range()
         figures = {
             "outbox_depth": outbox.depth(),
             "outbox_dropped": outbox.dropped(),
@@ -305,6 +306,8 @@ class Uplink:
             "scanner": devices.get("scanner", "unknown"),
             "version": __version__,
             "uptime_s": round(time.monotonic() - self._started, 1),
+            "latest_seq": latest,
+            "oldest_seq": oldest,
         }
         body = payloads.health(c.kiosk_id, c.province, c.commune, self.clock.stamp(), figures)
         self._client.publish(self.topic("health"), payloads.encode(body), qos=1)

@@ -121,13 +121,18 @@ user hub
 topic readwrite thuvien/v1/#
 EOF
     fi
+    # The kiosks' accounts (the TLS listener) and the hub's (the loopback listener only).
+    [[ -f $(t "$ACCOUNTS/passwd") ]] || : >"$(t "$ACCOUNTS/passwd")"
     if [[ ! -f $(t "$HUB_TOML") ]]; then
         password=$(openssl rand -base64 24 | tr -d '/+=\n')
-        : >"$(t "$ACCOUNTS/passwd")"
-        mosquitto_passwd -b "$(t "$ACCOUNTS/passwd")" hub "$password"
+        : >"$(t "$ACCOUNTS/hub.passwd")"
+        mosquitto_passwd -b "$(t "$ACCOUNTS/hub.passwd")" hub "$password"
         hub_toml "$password"
     fi
     set_attrs "$(t "$ACCOUNTS/passwd")" 640 "$HUB_USER" "$BROKER_GROUP"
+    # (an older set-up kept the hub among the kiosks: `kiosk hub init` writes this file)
+    [[ ! -f $(t "$ACCOUNTS/hub.passwd") ]] ||
+        set_attrs "$(t "$ACCOUNTS/hub.passwd")" 640 "$HUB_USER" "$BROKER_GROUP"
 }
 
 hub_toml() {
@@ -138,6 +143,7 @@ hub_toml() {
 province = "$province"
 data_dir = "$HUB_DATA"
 mosquitto_password_file = "$ACCOUNTS/passwd"
+mosquitto_hub_password_file = "$ACCOUNTS/hub.passwd"
 mosquitto_acl_file = "$ACCOUNTS/acl"
 
 [broker]

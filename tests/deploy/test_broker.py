@@ -235,6 +235,12 @@ def test_generated_config_has_what_the_province_needs(province):
     settings = [line.split(None, 1) for line in text.splitlines() if line and line[0] != "#"]
     values = {key: value for key, value in settings}
     assert values["allow_anonymous"] == "false"
+    assert values["per_listener_settings"] == "true"  # the kiosks' and the hub's accounts apart
+    assert values["use_username_as_clientid"] == "true"
+    assert [v for k, v in settings if k == "password_file"] == [
+        "/etc/mosquitto/kiosk/passwd",
+        "/etc/mosquitto/kiosk/hub.passwd",
+    ]
     assert [v for k, v in settings if k == "listener"] == ["8883", "1883 127.0.0.1"]
     assert values["autosave_on_changes"] == "true"
     assert int(values["autosave_interval"]) <= 60
@@ -252,7 +258,7 @@ def test_files_mosquitto_reads_are_its_groups(province):
         for line in (province.root / "etc/group").read_text().splitlines()
     }
     assert accounts.stat().st_mode & 0o7777 == 0o2750  # setgid: new files get the group
-    for name in ("passwd", "acl"):
+    for name in ("passwd", "hub.passwd", "acl"):
         st = (accounts / name).stat()
         assert (st.st_gid, st.st_mode & 0o777) == (group["mosquitto"], 0o640)
     key = (province.certs / "server.key").stat()
@@ -270,7 +276,7 @@ def test_tls_and_acl_matrix(province, tmp_path):
     )
     hub = Client(province.plain_port, "hub", province.hub_password, client_id="hub-test")
     assert hub.accepted, province.log()
-    assert not hub.subscribe("$share/hub/thuvien/v1/#").is_failure
+    assert not hub.subscribe("thuvien/v1/#").is_failure
 
     kiosk_a = Client(province.tls_port, user_a, password_a, ca=ca, client_id="06001-01")
     assert kiosk_a.accepted, province.log()
@@ -366,3 +372,52 @@ def test_bundle_provisions_a_pi_that_connects(province, tmp_path, source_tree):
     assert kiosk.accepted, province.log()
     assert not kiosk.publish(TOPIC_A).is_failure
     kiosk.close()
+
+
+def test_a_kiosk_account_cannot_steal_take_over_or_write_the_hubs_topics(province):
+    """The faults a provincial technician injected by hand (issue 20), with real clients."""
+    bundle_a = province.add_kiosk("06001-01", "06001")
+    bundle_b = province.add_kiosk("06613-01", "06613")
+    province.start()
+    ca = bundle_a / "ca.crt"
+    user_a, password_a = bundle_credentials(bundle_a)
+    user_b, password_b = bundle_credentials(bundle_b)
+    hub = Client(province.plain_port, "hub", province.hub_password, client_id="hub-prov1")
+    assert hub.accepted, province.log()
+    assert not hub.subscribe("thuvien/v1/+/+/+/health").is_failure  # as HubService does
+    kiosk_a = Client(province.tls_port, user_a, password_a, ca=ca, client_id=user_a)
+    kiosk_b = Client(province.tls_port, user_b, password_b, ca=ca, client_id=user_b)
+    assert kiosk_a.accepted and kiosk_b.accepted, province.log()
+
+    # A joins the hub's share group (Mosquitto grants it): the hub still gets every message
+    kiosk_a.subscribe("$share/hub/thuvien/v1/+/+/+/health")
+    health_b = "thuvien/v1/20/06613/06613-01/health"
+    for i in range(20):
+        assert not kiosk_b.publish(health_b, str(i).encode()).is_failure
+    assert wait_for(lambda: len(hub.received) == 20), len(hub.received)
+    assert not kiosk_a.received
+
+    # A connecting with B's client id, or the hub's, kicks nobody: its id is its user name
+    for stolen in (user_b, "hub-prov1"):
+        thief = Client(province.tls_port, user_a, password_a, ca=ca, client_id=stolen)
+        assert thief.accepted
+        thief.close()
+    assert not wait_for(lambda: not kiosk_b.client.is_connected(), timeout=1.0), "B kicked"
+    assert hub.client.is_connected(), "the hub was kicked"
+    assert not kiosk_b.publish(health_b, b"still here").is_failure
+    assert wait_for(lambda: (health_b, b"still here") in hub.received)
+
+    # A may not write its own resend topic (the hub's), nor anything but its three kinds
+    assert kiosk_a.publish("thuvien/v1/20/06001/06001-01/resend", b"{}").is_failure
+    assert kiosk_a.publish("thuvien/v1/20/06001/06001-01/other", b"{}").is_failure
+    assert not kiosk_a.publish("thuvien/v1/20/06001/06001-01/health", b"{}").is_failure
+
+    # kiosk accounts do not work on the loopback listener, the hub's not on the public one
+    local = Client(province.plain_port, user_a, password_a, client_id=user_a)
+    assert not local.accepted
+    local.close()
+    outside = Client(province.tls_port, "hub", province.hub_password, ca=ca, client_id="hub-x")
+    assert not outside.accepted
+    outside.close()
+    for client in (kiosk_a, kiosk_b, hub):
+        client.close()

@@ -184,3 +184,41 @@ def test_uplink_run_stops_pinging_and_exits_when_its_worker_dies(
     assert got[0].startswith("READY=1")
     assert got[-1] == "STOPPING=1"
     assert not [m for m in got if "WATCHDOG=1" in m]
+
+
+def test_hub_run_under_systemd_notify_and_logs(notify_socket, tmp_path):
+    """`kiosk hub run` as kiosk-hub.service (Type=notify, WatchdogSec=) starts it: READY=1,
+    WATCHDOG=1 while its ingest thread lives, STOPPING=1 on SIGTERM; and it logs (the broker
+    being unreachable is a log line, not silence)."""
+    site = tmp_path / "hub.toml"
+    site.write_text(
+        f'[hub]\ndata_dir = "{tmp_path / "hub"}"\n'
+        f'[broker]\nbroker_url = "mqtt://127.0.0.1:{free_port()}"\n'
+    )
+    env = {
+        **os.environ,
+        "KIOSK_HUB_CONFIG": str(site),
+        "KIOSK_LANGUAGE": "en",
+        "WATCHDOG_USEC": "400000",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "hub", "run", "--no-web", "--name", "test"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        got = notify_socket.messages(until="READY=1", timeout=20)
+        assert got and got[-1].startswith("READY=1")
+        pings = [m for m in notify_socket.messages(until="WATCHDOG=1") if "WATCHDOG=1" in m]
+        assert pings
+        time.sleep(1.5)  # paho's first connection attempt fails and is logged
+        process.send_signal(signal.SIGTERM)
+        assert "STOPPING=1" in "\n".join(notify_socket.messages(until="STOPPING=1"))
+        assert process.wait(15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        output = process.communicate()[0].decode()
+    assert "Traceback" not in output
+    assert "WARNING kiosk.hub.service: cannot reach the broker" in output, output

@@ -24,7 +24,7 @@ from kiosk.hub import registry
 from kiosk.hub.models import IntervalCount, Received, open_hub_database
 from kiosk.hub.service import HubService
 from kiosk.store.db import close_database, open_database
-from tests.support.broker import Broker
+from tests.support.broker import Broker, free_port
 from tests.support.mqtt import wait_for
 from tests.support.proxy import LinkProxy
 
@@ -86,11 +86,16 @@ def test_nothing_lost_nothing_doubled_through_failures(tmp_path):
     registry.set_password(hub, hub.username, "hub-secret")
     creds = registry.add(hub, "06001-01", "06001", datetime(2026, 9, 1, 7, 0))
     (tmp_path / "broker").mkdir()
+    hub_port = free_port()  # the kiosks' and the hub's listeners, as provisioning sets them up
+    accounts = "allow_anonymous false\npassword_file {}\nacl_file " + str(hub.acl_file) + "\n"
     broker = Broker(
         tmp_path / "broker",
+        head_config="per_listener_settings true\nautosave_on_changes true\n",
         extra_config=(
-            "allow_anonymous false\nautosave_on_changes true\n"
-            f"password_file {hub.password_file}\nacl_file {hub.acl_file}\n"
+            accounts.format(hub.password_file)
+            + "use_username_as_clientid true\n"
+            + f"listener {hub_port} 127.0.0.1\n"
+            + accounts.format(hub.hub_password_file)
         ),
     ).start()
     proxy = LinkProxy(broker.port, delay=0.004)
@@ -98,7 +103,7 @@ def test_nothing_lost_nothing_doubled_through_failures(tmp_path):
         None,
         overrides={
             "hub": {"data_dir": str(tmp_path / "hub"), "repair_seconds": 1},
-            "broker": {"broker_url": broker.url, "password": "hub-secret"},
+            "broker": {"broker_url": f"mqtt://127.0.0.1:{hub_port}", "password": "hub-secret"},
         },
     )
     service = HubService(hub, "e2e")

@@ -77,9 +77,9 @@ class HubData:
             clock_synced=synced,
         )
 
-    def reject(self, reason: str, count: int) -> None:
-        """Messages rejected for a reason."""
-        Rejection.create(reason=reason, count=count)
+    def reject(self, reason: str, count: int, kiosk_id: str = "") -> None:
+        """Messages of a kiosk ("": a topic that named none) rejected for a reason."""
+        Rejection.create(kiosk_id=kiosk_id, reason=reason, count=count)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 
 from kiosk.clock import Stamp
 from kiosk.hub import indicators as ind
-from kiosk.hub.ingest import ACCEPTED, Ingestor, Message
+from kiosk.hub.ingest import MISDATED, Ingestor, Message
 from kiosk.hub.models import IntervalCount
 from kiosk.telemetry import payloads
 
@@ -77,7 +77,11 @@ def test_counts_from_a_clock_in_1970_do_not_stretch_the_plan_back_to_1970(new_ye
 @pytest.mark.parametrize(
     "moment", [datetime(1970, 1, 1, 0, 0), datetime(2038, 1, 19, 3, 0)], ids=["1970", "2038"]
 )
-def test_the_hub_stores_counts_stamped_by_a_clock_that_was_wrong(hub_data, moment):
+def test_counts_stamped_by_a_clock_that_was_wrong_are_rebased_from_the_monotonic_time(
+    hub_data, moment
+):
+    """The interval's first event was counted 86.5 s of monotonic time before the payload was
+    frozen with the clock set (same boot): its real time is known, and so is its interval."""
     hub_data.add_kiosk("06001-01", DOAN_KET)
     stamp = Stamp(moment, 12.5, "boot", False)
     sent = Stamp(datetime(2026, 12, 3, 9, 0), 99.0, "boot", True)
@@ -85,8 +89,13 @@ def test_the_hub_stores_counts_stamped_by_a_clock_that_was_wrong(hub_data, momen
         "06001-01", "20", DOAN_KET, 1, moment, 15, [("loans", "adult", 2)], stamp, sent, 0
     )
     message = Message("thuvien/v1/20/06001/06001-01/counts", payloads.encode(body))
-    assert Ingestor().handle_batch([message], datetime(2026, 12, 3, 9, 0, 5)) == [ACCEPTED]
+    assert Ingestor().handle_batch([message], datetime(2026, 12, 3, 9, 0, 5)) == [MISDATED]
     row = IntervalCount.get()
-    assert (row.n, bool(row.clock_synced)) == (2, False)
-    sums = ind.period_sums(datetime(moment.year, 1, 1), datetime(moment.year + 1, 1, 1))
+    assert (row.interval_start, row.n, bool(row.clock_synced)) == (
+        datetime(2026, 12, 3, 8, 45),  # 8:58:33.5, in the interval from 8:45
+        2,
+        False,  # flagged: the dashboard notes it
+    )
+    assert ind.period_sums(datetime(moment.year, 1, 1), datetime(moment.year + 1, 1, 1)) == {}
+    sums = ind.period_sums(datetime(2026, 12, 1), datetime(2027, 1, 1))
     assert sums[DOAN_KET].get("loans") == 2 and sums[DOAN_KET].unsynced == 1

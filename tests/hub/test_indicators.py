@@ -119,10 +119,14 @@ def test_unsynced_intervals_are_counted_and_flagged(hub_data):
     assert report.total.unsynced == 2 and report.rows[0].unsynced == 2
 
 
-def test_rejections_by_reason(hub_data):
+def test_rejections_by_reason_for_the_province_and_per_kiosk(hub_data):
+    hub_data.add_kiosk("06001-01", DOAN_KET)
     hub_data.reject("bad_json", 3)
-    hub_data.reject("unregistered", 2)
-    assert overview().rejections == {"bad_json": 3, "unregistered": 2}
+    hub_data.reject("bad_json", 4, kiosk_id="06001-01")
+    hub_data.reject("unregistered", 2, kiosk_id="06001-01")
+    assert overview().rejections == {"bad_json": 7, "unregistered": 2}
+    (kiosk,) = ind.kiosks("20")
+    assert kiosk.rejected == {"bad_json": 4, "unregistered": 2}
 
 
 def test_communes_sorted_by_vietnamese_proper_name(hub_data):

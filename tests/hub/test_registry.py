@@ -14,7 +14,7 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from kiosk.hub import config as hub_config
 from kiosk.hub import registry
 from kiosk.hub.models import RegisteredKiosk, open_hub_database
-from tests.support.broker import Broker
+from tests.support.broker import Broker, free_port
 from tests.support.mqtt import Collector, wait_for
 
 NOW = datetime(2026, 11, 25, 10, 0)
@@ -30,17 +30,25 @@ def hub(tmp_path):
 
 @pytest.fixture
 def secured_broker(tmp_path, hub):
-    """Mosquitto with no anonymous access, the registry's password file and ACL."""
+    """Mosquitto with no anonymous access, the registry's password files and ACL: the kiosks'
+    listener (`port`) and the hub's (`hub_port`), as provisioning/hub sets it up."""
     registry.set_password(hub, hub.username, "hub-secret")
     registry.write_acl(hub)
     folder = tmp_path / "broker"
     folder.mkdir()
+    hub_port = free_port()
+    accounts = "allow_anonymous false\npassword_file {}\nacl_file " + str(hub.acl_file) + "\n"
     broker = Broker(
         folder,
+        head_config="per_listener_settings true\n",
         extra_config=(
-            f"allow_anonymous false\npassword_file {hub.password_file}\nacl_file {hub.acl_file}\n"
+            accounts.format(hub.password_file)
+            + "use_username_as_clientid true\n"
+            + f"listener {hub_port} 127.0.0.1\n"
+            + accounts.format(hub.hub_password_file)
         ),
     )
+    broker.hub_port = hub_port
     yield broker.start()
     broker.kill()
 
@@ -101,8 +109,10 @@ def test_add_issues_credentials_and_acl(hub):
     assert creds.password not in hub.password_file.read_text()
     acl = hub.acl_file.read_text()
     assert (
-        "user 06001-01\ntopic write thuvien/v1/20/06001/06001-01/#\n"
-        "topic read thuvien/v1/20/06001/06001-01/resend"
+        "user 06001-01\ntopic write thuvien/v1/20/06001/06001-01/status\n"
+        "topic write thuvien/v1/20/06001/06001-01/counts\n"
+        "topic write thuvien/v1/20/06001/06001-01/health\n"
+        "topic read thuvien/v1/20/06001/06001-01/resend\n"
     ) in acl
     assert 'username = "06001-01"' in creds.kiosk_toml("mqtts://hub.example:8883")
     with pytest.raises(registry.RegistryError, match="already registered"):
@@ -120,9 +130,7 @@ def test_acl_matrix_on_a_real_broker(hub, secured_broker):
     secured_broker.process.send_signal(signal.SIGHUP)  # reload passwords and ACL
     own_a = "thuvien/v1/20/06001/06001-01/counts"
     own_b = "thuvien/v1/20/06613/06613-01/counts"
-    hub_reader = Collector(
-        secured_broker.port, "$share/hub/thuvien/v1/#", hub.username, "hub-secret"
-    )
+    hub_reader = Collector(secured_broker.hub_port, "thuvien/v1/#", hub.username, "hub-secret")
     kiosk_a = Client(secured_broker.port, a.kiosk_id, a.password)
     assert wait_for(lambda: kiosk_a.accepted, timeout=10)
     assert kiosk_a.publish_ok(own_a)
@@ -149,3 +157,29 @@ def test_acl_matrix_on_a_real_broker(hub, secured_broker):
     assert not removed.accepted
     removed.close()
     hub_reader.close()
+
+
+def _verifies(hashed: str, password: str) -> bool:
+    """Whether a `$7$` hash is of this password (as Mosquitto checks it)."""
+    import base64
+
+    _empty, _seven, _iterations, salt, _digest = hashed.split("$")
+    return registry.mosquitto_hash(password, base64.b64decode(salt)) == hashed
+
+
+def test_hub_init_keeps_the_configured_password(tmp_path, capsys):
+    """setup-broker.sh writes hub.toml with a password: `kiosk hub init` afterwards must not
+    issue another and leave hub.toml stale (the hub could no longer log in)."""
+    from kiosk.cli import main
+
+    site = tmp_path / "hub.toml"
+    site.write_text(
+        f'[hub]\ndata_dir = "{tmp_path / "hub-data"}"\n[broker]\nusername = "hub"\n'
+        'password = "from-setup"\n'
+    )
+    assert main(["hub", "--hub-config", str(site), "init"]) == 0
+    assert "from-setup" not in capsys.readouterr().out
+    lines = (tmp_path / "hub-data/mosquitto-hub.passwd").read_text().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hub:")
+    assert _verifies(lines[0].split(":", 1)[1], "from-setup")
+    assert "hub:" not in (tmp_path / "hub-data/mosquitto.passwd").read_text()

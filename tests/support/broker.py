@@ -36,8 +36,17 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
 class Broker:
     """One mosquitto process with its own folder, config and port."""
 
-    def __init__(self, folder: Path, extra_config: str = "", port: int | None = None):
+    def __init__(
+        self,
+        folder: Path,
+        extra_config: str = "",
+        port: int | None = None,
+        autosave_s: int = 1,
+        head_config: str = "",
+    ):
         self.folder = folder
+        self.autosave_s = autosave_s  # large: a kill -9 loses what was queued since the start
+        self.head_config = head_config  # before the first listener (per_listener_settings)
         self.port = port or free_port()
         self.config = folder / "mosquitto.conf"
         self.log = folder / "mosquitto.log"
@@ -48,9 +57,10 @@ class Broker:
         # As root, mosquitto would switch to its own user and could not read the test files.
         user = "user root\n" if os.geteuid() == 0 else ""
         self.config.write_text(
-            user + f"listener {self.port} 127.0.0.1\n"
+            user + self.head_config + f"listener {self.port} 127.0.0.1\n"
             f"persistence true\npersistence_location {self.folder}/\n"
-            "autosave_interval 1\n" + (self.extra_config or "allow_anonymous true\n"),
+            f"autosave_interval {self.autosave_s}\n"
+            + (self.extra_config or "allow_anonymous true\n"),
             encoding="utf-8",
         )
 

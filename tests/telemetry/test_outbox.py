@@ -129,3 +129,20 @@ def test_prune_forgets_old_sent_rows_without_counting_them_dropped(desk, clock):
     clock.advance(days=15)
     assert outbox.prune(clock.now(), 100, timedelta(days=400), timedelta(days=14)) == 0
     assert rows() == [] and outbox.dropped() == 0
+
+
+def test_kept_range_announces_the_latest_sent_and_the_oldest_kept_seq(desk, clock):
+    """What health v2 tells the hub: gaps up to `latest` are worth asking for, below
+    `oldest` nothing can come."""
+    for _ in range(4):
+        desk.borrow(CARD, "LS-0001")
+        desk.return_item("LS-0001")
+        clock.advance(minutes=15)
+    seqs = [seq for seq, _start, _state in rows()]
+    assert outbox.kept_range() == (seqs[0], 0)  # nothing acknowledged yet
+    outbox.acknowledge(seqs[:3])
+    assert outbox.kept_range() == (seqs[0], seqs[2])
+    db.execute_sql("DELETE FROM outbox WHERE seq <= ?", (seqs[1],))  # pruned
+    assert outbox.kept_range() == (seqs[2], seqs[2])
+    db.execute_sql("DELETE FROM outbox")
+    assert outbox.kept_range() == (seqs[-1] + 1, 0)  # nothing kept: all below the next

@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 from jsonschema import Draft202012Validator
 
+from kiosk import config, counters
 from kiosk.clock import Stamp
 from kiosk.telemetry import payloads
 
@@ -39,6 +40,14 @@ HEALTH = payloads.health(
         "uptime_s": 12.0,
     },
 )
+HEALTH_V2 = payloads.health(
+    "06001-01",
+    "20",
+    "06001",
+    STAMP,
+    {k: v for k, v in HEALTH.items() if k not in ("schema", "kiosk", "province", "commune")}
+    | {"latest_seq": 41, "oldest_seq": 3},
+)
 STATUS = payloads.status("06001-01", "20", "06001", "online", STAMP, "0.1.0")
 WILL = payloads.status("06001-01", "20", "06001", "offline")
 
@@ -49,6 +58,23 @@ WILL = payloads.status("06001-01", "20", "06001", "offline")
 def test_payloads_match_their_schema(kind, body):
     Draft202012Validator.check_schema(payloads.schema(kind))
     assert list(Draft202012Validator(payloads.schema(kind)).iter_errors(body)) == []
+
+
+def test_health_with_the_kept_seqs_is_version_2_and_version_1_still_valid():
+    assert HEALTH_V2["schema"] == "thuvien.health.v2" and HEALTH["schema"] == "thuvien.health.v1"
+    v2 = Draft202012Validator(payloads.schema("health", 2))
+    assert list(v2.iter_errors(HEALTH_V2)) == []
+    assert not v2.is_valid(HEALTH)  # v2 requires them
+    assert not Draft202012Validator(payloads.schema("health")).is_valid(HEALTH_V2)
+    for kind, versions in payloads.VERSIONS.items():
+        for version in versions:
+            assert payloads.schema(kind, version)["$id"] == payloads.schema_id(kind, version)
+
+
+def test_schema_pins_metrics_and_groups_to_what_the_kiosk_counts():
+    item = payloads.schema("counts")["properties"]["counts"]["items"]["properties"]
+    assert item["metric"]["enum"] == list(counters.METRICS)
+    assert item["group"]["enum"] == ["", *config.READER_GROUPS]
 
 
 @pytest.mark.parametrize("body", [COUNTS, HEALTH, STATUS, WILL])
