@@ -107,6 +107,7 @@ HELP: dict[str, HelpLines] = {
     "search": (
         ("search", N_("Type a few letters of a title or an author.")),
         ("ok", N_("Green: a copy is on the shelf. Look for the shelf name.")),
+        ("notice", N_("Blue: read it here, in the reading room. It does not go home.")),
         ("ask", N_("Orange: all copies are lent. Ask the librarian.")),
     ),
     "staff": (

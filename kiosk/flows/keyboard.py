@@ -1,13 +1,18 @@
-"""The on-screen keyboard's layout and editing, pure Python (the search screen draws it).
+"""The on-screen keyboard's layout and editing, pure Python (the search and registration
+screens draw it).
 
-Vietnamese letters have their own keys (ă â đ ê ô ơ ư) and the five tone marks are keys that
-put the mark on the last vowel typed, so "đường" can be typed exactly; typing without marks
-finds the same books anyway (the search folds marks).
+Letters compose the Telex way Vietnamese people type on their phones (kiosk.flows.telex:
+``hoangf`` is "hoàng", ``dd`` is "đ"). For those who do not know Telex, the Vietnamese letters
+have their own keys (ă â đ ê ô ơ ư), and the five tone marks are keys, drawn as marks, that
+put the tone where the syllable takes it. Typing without marks finds the same books anyway
+(the search folds marks).
 """
 
 from __future__ import annotations
 
 import unicodedata
+
+from kiosk.flows import telex
 
 TONES = {"á": "\u0301", "à": "\u0300", "ả": "\u0309", "ã": "\u0303", "ạ": "\u0323"}
 SPACE, BACKSPACE, CLEAR = "space", "backspace", "clear"
@@ -18,7 +23,6 @@ ROWS: tuple[tuple[str, ...], ...] = (
     ("ư", *TONES, "'", SPACE, CLEAR),  # the apostrophe: Tày-Nùng t' (1961 script)
 )
 ALL_KEYS = frozenset(key for row in ROWS for key in row)
-VOWELS = set("aeiouyăâêôơư")
 
 
 def press(text: str, key: str) -> str:
@@ -30,21 +34,13 @@ def press(text: str, key: str) -> str:
     if key == SPACE:
         return text + " " if text and not text.endswith(" ") else text
     if key in TONES:
-        return apply_tone(text, TONES[key])
-    return text + key
+        return telex.place_tone(text, TONES[key])
+    return telex.type_key(text, key)
 
 
-def apply_tone(text: str, mark: str) -> str:
-    """Put tone `mark` (a combining character) on the last vowel of the last word."""
-    for i in range(len(text) - 1, -1, -1):
-        if text[i] == " ":
-            break
-        base = unicodedata.normalize("NFD", text[i])
-        bare = "".join(c for c in base if c not in TONES.values())
-        if unicodedata.normalize("NFC", bare).lower() in VOWELS:
-            letter = unicodedata.normalize("NFC", bare + mark)
-            return text[:i] + letter + text[i + 1 :]
-    return text
+def label(key: str) -> str:
+    """What a key shows: a tone key shows its mark on a dotted circle, not a letter."""
+    return "\u25cc" + TONES[key] if key in TONES else key
 
 
 def keys_for(typed: str) -> list[str]:

@@ -24,7 +24,7 @@ def add_keys(grid, on_key) -> None:
         for key in row:
             button = KioskButton(
                 action=f"key-{key}",
-                text="" if key in KEY_ICONS else key,
+                text="" if key in KEY_ICONS else keyboard.label(key),
                 icon=KEY_ICONS.get(key, ""),
                 colour=theme.TILE["neutral"] if len(key) == 1 else theme.HEADER,
             )
@@ -81,6 +81,8 @@ class SearchScreen(KioskScreen):
                     available=hit.available, copies=hit.copies
                 )
                 colour = theme.OK
+            elif hit.reference:
+                state, colour = tr("Read here: on the shelf"), theme.NOTICE
             else:
                 state, colour = tr("All copies are out"), theme.ASK_STAFF
             detail = f"{hit.author} · {where} · {state}"

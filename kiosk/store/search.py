@@ -23,8 +23,9 @@ class Hit:
     year: int | None
     shelves: tuple[str, ...]
     copies: int
-    available: int
+    available: int  # copies on the shelf that may go home
     exact: bool
+    reference: int = 0  # copies on the shelf for reading in the room only (dictionaries, Then)
 
 
 def fts_query(query: str) -> str:
@@ -41,7 +42,9 @@ SELECT t.id, t.title, t.author, t.year,
        (SELECT count(*) FROM copy c
          WHERE c.title_id = t.id AND c.status NOT IN ('withdrawn', 'sent_back')) AS copies,
        (SELECT count(*) FROM copy c
-         WHERE c.title_id = t.id AND c.status = 'available' AND c.loanable) AS available
+         WHERE c.title_id = t.id AND c.status = 'available' AND c.loanable) AS available,
+       (SELECT count(*) FROM copy c
+         WHERE c.title_id = t.id AND c.status = 'available' AND NOT c.loanable) AS reference
 FROM title_fts JOIN title t ON t.id = title_fts.rowid
 WHERE title_fts MATCH ?
 ORDER BY exact DESC, bm25(title_fts, 4.0, 1.0), t.title_key
@@ -65,6 +68,7 @@ def search(query: str, limit: int = 20) -> list[Hit]:
             row[6],
             row[7],
             bool(row[4]),
+            row[8],
         )
         for row in rows
     ]

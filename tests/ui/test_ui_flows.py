@@ -123,6 +123,18 @@ def test_search_without_marks(ui):
     assert shows(ui, "Tìm thấy 1 cuốn.")
 
 
+def test_a_reference_book_is_read_here_not_lent_out(ui):
+    """Then Tày Lạng Sơn is reference only and on its shelf: "read here", not "all out"."""
+    from kiosk.screens import theme
+
+    ui.press("search")
+    ui.type("then tay")
+    assert shows(ui, "Then Tày Lạng Sơn")
+    assert shows(ui, "Đọc tại chỗ: sách có trên giá") and not shows(ui, "Đã cho mượn hết")
+    line = ui.app.screen.ids.results.items[0]
+    assert tuple(line.colour) == tuple(theme.NOTICE)
+
+
 def test_staff_login_wrong_then_right_pin(ui):
     ui.press("staff")
     ui.tap_card("staff")
