@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk import i18n
-from kiosk.audio.prompts import PROMPTS, Prompt
+from kiosk.audio.prompts import PROMPTS, Prompt, split_key
+from kiosk.audio.spoken import in_words
 from kiosk.audio.wav import CHIMES, Sound, WavError, beep, read_wav
 
 log = logging.getLogger(__name__)
@@ -93,24 +94,36 @@ class AudioLibrary:
     def recording(self, key: str, language: str) -> Path:
         return self.folder / language / f"{key}{EXTENSION}"
 
-    def text(self, prompt: Prompt, language: str) -> str:
-        """The prompt's words in `language` (with the site's own translations)."""
+    def text(self, prompt: Prompt, language: str, figures: dict[str, str] | None = None) -> str:
+        """The prompt's words in `language` (with the site's own translations), with
+        `figures` (from prompts.figured) said in words."""
         if language not in self._translators:
             self._translators[language] = i18n.Translator(language, self.site_locale)
-        return prompt.text(self._translators[language].gettext)
+        translator = self._translators[language]
+        said = None if figures is None else {k: in_words(v, language) for k, v in figures.items()}
+        return prompt.text(translator.gettext, translator.ngettext, said)
 
     def sources(self, key: str, language: str) -> Iterator[Source]:
-        """Every way to play `key` for a reader of `language`, best first (chime last)."""
-        prompt = PROMPTS.get(key) or Prompt(key)
+        """Every way to play `key` for a reader of `language`, best first (chime last). A
+        prompt with figures is spoken first when the voice speaks the reader's language (a
+        recording cannot say today's figures), else its recording."""
+        base, figures = split_key(key)
+        prompt = PROMPTS.get(base) or Prompt(base)
+        spoken = speech_language(language)
+        speech = None
+        if self.espeak and (prompt.msgids or prompt.counted):
+            text = self.text(prompt, spoken, figures if prompt.counted else None)
+            speech = Source("speech", key, spoken, text=text, chime=prompt.chime)
+        speech_first = speech is not None and bool(prompt.counted) and spoken == language
+        if speech_first:
+            yield speech
         languages = [language] + (["vi"] if language in HEAR_VIETNAMESE else [])
         for lang in languages:
-            path = self.recording(key, lang)
+            path = self.recording(base, lang)
             if path.is_file():
                 yield Source("recording", key, lang, path=path, chime=prompt.chime)
-        if self.espeak and prompt.msgids:
-            spoken = speech_language(language)
-            text = self.text(prompt, spoken)
-            yield Source("speech", key, spoken, text=text, chime=prompt.chime)
+        if speech is not None and not speech_first:
+            yield speech
         yield Source("chime", key, chime=prompt.chime)
 
     def resolve(self, key: str, language: str) -> Source:

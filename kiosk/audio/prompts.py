@@ -17,25 +17,62 @@ Kinds of keys:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
+from urllib.parse import parse_qsl, urlencode
 
 from kiosk import messages
 from kiosk.circulation import Notice, Refusal
-from kiosk.i18n import N_
+from kiosk.i18n import N_, Nn_
 
 
 @dataclass(frozen=True)
 class Prompt:
-    """One thing the kiosk can say: its sentences (English msgids) and its fallback chime."""
+    """One thing the kiosk can say: its sentences (English msgids) and its fallback chime.
+
+    ``counted``: sentences with figures, each (singular, plural, the figure that picks the
+    form), said after ``msgids`` with the figures of the moment in words (:func:`figured`).
+    """
 
     key: str
     msgids: tuple[str, ...] = ()
     chime: str = "notice"  # "ok" | "refused" | "notice" (kiosk.audio.wav.CHIMES)
+    counted: tuple[tuple[str, str, str], ...] = ()
 
-    def text(self, gettext: Callable[[str], str]) -> str:
-        """The sentences in one language (`gettext` of that language), as one text to say."""
-        return " ".join(gettext(m) for m in self.msgids)
+    def text(
+        self,
+        gettext: Callable[[str], str],
+        ngettext: Callable[[str, str, int], str] | None = None,
+        figures: Mapping[str, tuple[int | None, str]] | None = None,
+    ) -> str:
+        """The sentences in one language (`gettext`/`ngettext` of that language), as one text
+        to say. `figures`: name -> (its number, or None; its words); without them the
+        placeholders stay (the text staff read when they record the prompt)."""
+        words = [gettext(m) for m in self.msgids]
+        for singular, plural, count in self.counted:
+            if figures is None or ngettext is None:
+                words.append(gettext(singular))
+                continue
+            n = figures[count][0]
+            sentence = ngettext(singular, plural, n if n is not None else 1)
+            words.append(sentence.format(**{k: said for k, (_n, said) in figures.items()}))
+        return " ".join(words)
+
+
+Figure = int | date | str
+
+
+def figured(key: str, **figures: Figure) -> str:
+    """A prompt key with the figures to say in it ("summary-lent?count=3&due=2026-12-24"):
+    numbers and dates are said in words, in the reader's language (kiosk.audio.spoken)."""
+    return f"{key}?{urlencode(sorted((k, str(v)) for k, v in figures.items()))}"
+
+
+def split_key(key: str) -> tuple[str, dict[str, str]]:
+    """The prompt key and its figures (as text), from what :func:`figured` made."""
+    base, _mark, query = key.partition("?")
+    return base, dict(parse_qsl(query))
 
 
 def code_key(prefix: str, code: str) -> str:
@@ -193,6 +230,25 @@ OTHER_PROMPTS: dict[str, tuple[tuple[str, ...], str]] = {
     "sound-test": ((N_("This is how loud the kiosk speaks."),), "ok"),
 }
 CHIME_OK, CHIME_REFUSED, CHIME_NOTICE = "chime-ok", "chime-refused", "chime-notice"
+# Prompts that say the figures of the moment (see figured()): (singular, plural, counted by).
+COUNTED_PROMPTS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "summary-lent": (
+        (
+            *Nn_(
+                "You borrowed {count} book. Bring it back by {due}.",
+                "You borrowed {count} books. Bring them back by {due}.",
+            ),
+            "count",
+        ),
+    ),
+    "account": (
+        (*Nn_("You have {count} book on loan.", "You have {count} books on loan."), "count"),
+        (*Nn_("You may borrow {more} more book.", "You may borrow {more} more books."), "more"),
+    ),
+    "search-found": (
+        (*Nn_("{count} book found: {titles}.", "{count} books found: {titles}."), "count"),
+    ),
+}
 
 
 def _catalogue() -> dict[str, Prompt]:
@@ -209,6 +265,9 @@ def _catalogue() -> dict[str, Prompt]:
         found.append(Prompt(f"ok-{action}", msgids, "ok"))
     for key, (msgids, chime) in OTHER_PROMPTS.items():
         found.append(Prompt(key, msgids, chime))
+    for key, counted in COUNTED_PROMPTS.items():
+        chime = "ok" if key == "summary-lent" else "notice"
+        found.append(Prompt(key, chime=chime, counted=counted))
     for key, chime in ((CHIME_OK, "ok"), (CHIME_REFUSED, "refused"), (CHIME_NOTICE, "notice")):
         found.append(Prompt(key, (), chime))
     return {prompt.key: prompt for prompt in found}

@@ -258,6 +258,11 @@ def N_(message: str) -> str:
     return message
 
 
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a counted message (singular, plural) for translation without translating it."""
+    return singular, plural
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Translate a counted message into the current language: `n` picks the form."""
     return _current.ngettext(singular, plural, n)

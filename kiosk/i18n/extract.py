@@ -29,7 +29,8 @@ MARKERS = {
     "N_",
     "tr",
 }  # tr: the touch screens' marker (kiosk.screens.wording), also in .kv files
-PLURAL_MARKERS = {"ngettext", "tr_n"}  # (singular, plural, n): kiosk.i18n / kiosk.screens.wording
+# (singular, plural[, n]): kiosk.i18n (Nn_ marks a pair for later) / kiosk.screens.wording
+PLURAL_MARKERS = {"ngettext", "tr_n", "Nn_"}
 KV_CALL = re.compile(r"""\btr\(\s*(['"])(.*?)(?<!\\)\1""")
 KV_PLURAL = re.compile(r"""\btr_n\(\s*(['"])(.*?)(?<!\\)\1\s*,\s*(['"])(.*?)(?<!\\)\3""")
 REVIEW_NOTE = "# Unreviewed: needs a native speaker's review."

@@ -76,8 +76,11 @@ class BorrowScreen(KioskScreen):
         standing = self.app.session.standing
         if standing is not None and standing.refusal is not None:
             return (prompts.refusal_key(standing.refusal),)
-        late = ("overdue-warning",) if standing is not None and standing.overdue else ()
-        return (*late, *super().spoken())
+        if standing is None:
+            return super().spoken()
+        late = ("overdue-warning",) if standing.overdue else ()
+        account = prompts.figured("account", count=standing.on_loan, more=standing.may_borrow)
+        return (*late, account, *super().spoken())
 
     def refresh(self) -> None:
         """Rebuild the account and the list from the session, newest first."""

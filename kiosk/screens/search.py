@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from functools import partial
 
-from kivy.properties import StringProperty
+from kivy.properties import ListProperty, StringProperty
 
+from kiosk.audio import prompts
 from kiosk.flows import keyboard
 from kiosk.screens import theme
 from kiosk.screens.base import KioskButton, KioskScreen, load_kv
@@ -32,11 +33,15 @@ def add_keys(grid, on_key) -> None:
             grid.add_widget(button)
 
 
+SAID_TITLES = 3  # titles said aloud: more is too long to follow
+
+
 class SearchScreen(KioskScreen):
     """Search as you type; no reader data is involved."""
 
     query = StringProperty("")
     status = StringProperty("")
+    found = ListProperty([])  # the titles found, for saying them aloud
 
     def on_kv_post(self, base_widget: object) -> None:
         add_keys(self.ids.keypad, self.key)
@@ -64,10 +69,12 @@ class SearchScreen(KioskScreen):
     def update(self) -> None:
         box = self.ids.results
         box.clear_widgets()
+        self.found = []
         if not self.query.strip():
             self.status = tr("Type a few letters of a title or an author.")
             return
         hits = self.app.services.search(self.query)
+        self.found = [hit.title for hit in hits]
         self.status = (
             tr_n("{count} book found.", "{count} books found.", len(hits)).format(count=len(hits))
             if hits
@@ -89,6 +96,12 @@ class SearchScreen(KioskScreen):
             box.add_widget(
                 ResultLine.of(Outcome(theme.ICONS["book"], colour, hit.title, detail, True))
             )
+
+    def say_results(self) -> None:
+        """Say how many books were found and the first titles (for readers who cannot read)."""
+        if self.found:
+            titles = "; ".join(self.found[:SAID_TITLES])
+            self.app.say(prompts.figured("search-found", count=len(self.found), titles=titles))
 
 
 load_kv("search")

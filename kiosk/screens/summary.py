@@ -7,6 +7,7 @@ from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.modalview import ModalView
 
 from kiosk import receipt
+from kiosk.audio import prompts
 from kiosk.i18n import format_date
 from kiosk.screens import outcomes, theme
 from kiosk.screens.base import KioskScreen, WrapLabel, load_kv
@@ -84,7 +85,12 @@ class SummaryScreen(KioskScreen):
             self.ids.titles.add_widget(WrapLabel(text=f"• {shown.headline} — {shown.detail}"))
 
     def spoken(self) -> tuple[str, ...]:
-        return super().spoken() if self.app.session.lent() else ("nothing-borrowed",)
+        """The count and the due date, in words; or that nothing was borrowed."""
+        session = self.app.session
+        lent, due = session.lent(), session.earliest_due()
+        if not lent or due is None:
+            return ("nothing-borrowed",)
+        return (prompts.figured("summary-lent", count=len(lent), due=due),)
 
     def show_receipt(self) -> None:
         """Open the QR receipt (the button is shown only when there is one)."""

@@ -43,7 +43,9 @@ def test_the_account_shows_right_after_the_card(ui):
     ui.tap_card("reader")
     assert shows(ui, "Đang mượn: 0/5.") and shows(ui, "Bạn còn được mượn 5 cuốn.")
     assert ui.app.screen.account_colour == list(theme().HEADER)
-    assert heard(ui)[-1] == "screen-borrow"
+    assert heard(ui)[-2:] == ["account?count=0&more=5", "screen-borrow"]
+    said = [played.source.text for played in ui.app.audio.sink.played]
+    assert "Bạn đang mượn không cuốn. Bạn còn được mượn năm cuốn." in said
 
 
 def test_a_reader_at_the_limit_is_told_before_tapping(ui, kiosk):
@@ -64,7 +66,7 @@ def test_a_late_book_is_a_warning_then_a_block(ui, kiosk):
     ui.tap_card("reader")
     assert shows(ui, "1 cuốn đã quá hạn: hãy mang trả.")
     assert ui.app.screen.account_colour == list(theme().ASK_STAFF)
-    assert heard(ui)[-2:] == ["overdue-warning", "screen-borrow"]
+    assert heard(ui)[-3:] == ["overdue-warning", "account?count=1&more=4", "screen-borrow"]
     ui.app.end_session()
     clock.advance(days=desk.rules.overdue_block_days)
     ui.press("borrow")
@@ -90,6 +92,11 @@ def test_a_repeat_tap_points_at_its_line_and_remove_undoes_exactly_it(ui):
     ui.press("finish")
     assert shows(ui, "Bạn đã mượn 1 cuốn sách.")
     assert [r.accession for r in ui.app.session.lent()] == ["LS-0001"]
+    due = ui.app.session.earliest_due()
+    assert heard(ui)[-1] == f"summary-lent?count=1&due={due.isoformat()}"
+    spoken = ui.app.audio.sink.played[-1].source
+    assert spoken.kind == "speech"
+    assert spoken.text.startswith("Bạn đã mượn một cuốn sách. Hạn trả ngày")
 
 
 def test_an_unknown_card_on_the_borrow_screen_is_a_card_not_a_book(ui):
@@ -175,3 +182,13 @@ def test_screen_summary_and_store_agree_after_any_taps(ui, steps):
     finally:
         ui.app.end_session()
         forget_loans(CHILD)
+
+
+def test_search_results_are_said_on_request(ui):
+    ui.press("search")
+    ui.type("truyen")
+    assert shows(ui, "Tìm thấy 3 cuốn.")
+    ui.press("listen-results")
+    assert heard(ui)[-1].startswith("search-found?count=3&titles=Truy")
+    spoken = ui.app.audio.sink.played[-1].source.text
+    assert spoken.startswith("Tìm thấy ba cuốn: Truyện") and spoken.count(";") == 2
