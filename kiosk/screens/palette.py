@@ -31,6 +31,8 @@ class Palette:
     NOTICE: RGBA
     OVERDUE_BG: RGBA
     PICKED: RGBA  # the ground of a line pointed out (a book tapped again)
+    TABLE_HEAD: RGBA  # the ground of a table's heading row (staff reports)
+    STRIPE: RGBA  # every other row of a table
     TILE: dict[str, RGBA] = field(default_factory=dict)
 
     def colours(self) -> dict[str, RGBA]:
@@ -52,6 +54,8 @@ NORMAL = Palette(
     NOTICE=(0.08, 0.4, 0.75, 1),
     OVERDUE_BG=(1, 0.88, 0.86, 1),
     PICKED=(0.9, 0.95, 1, 1),
+    TABLE_HEAD=(0.88, 0.9, 0.93, 1),
+    STRIPE=(0.93, 0.92, 0.88, 1),
     TILE={
         "borrow": (0.13, 0.48, 0.2, 1),
         "return": (0.08, 0.4, 0.75, 1),
@@ -76,6 +80,8 @@ HIGH_CONTRAST = Palette(
     NOTICE=(0.45, 0.85, 1, 1),
     OVERDUE_BG=(0.22, 0.0, 0.0, 1),
     PICKED=(0.0, 0.08, 0.2, 1),
+    TABLE_HEAD=(0.2, 0.2, 0.2, 1),
+    STRIPE=(0.14, 0.14, 0.14, 1),
     TILE={
         "borrow": (0.35, 0.95, 0.35, 1),
         "return": (0.45, 0.85, 1, 1),
@@ -115,6 +121,8 @@ def text_pairs(palette: Palette) -> list[tuple[str, RGBA, RGBA]]:
     pairs.append(("REFUSED on OVERDUE_BG", palette.REFUSED, palette.OVERDUE_BG))
     for ink in ("INK", "MUTED", "OK", "REFUSED", "ASK_STAFF", "NOTICE"):
         pairs.append((f"{ink} on PICKED", getattr(palette, ink), palette.PICKED))
+    for ground in ("TABLE_HEAD", "STRIPE"):
+        pairs.append((f"INK on {ground}", palette.INK, getattr(palette, ground)))
     for tile in ("HEADER", "OK", "REFUSED", "ASK_STAFF", "NOTICE"):
         pairs.append((f"ON_COLOUR on {tile}", palette.ON_COLOUR, getattr(palette, tile)))
     for name, colour in palette.TILE.items():

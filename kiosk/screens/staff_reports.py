@@ -12,8 +12,6 @@ from kiosk.screens.base import FitLabel, KioskButton
 from kiosk.screens.staff_panel import StaffPanel
 from kiosk.screens.wording import tr
 
-HEADER_ROW = (0.88, 0.9, 0.93, 1)
-STRIPE = (0.93, 0.92, 0.88, 1)
 
 
 class StaffReportsScreen(StaffPanel):
@@ -71,7 +69,7 @@ class StaffReportsScreen(StaffPanel):
         rows = staff_reports.table(report)
         weights = [0.4] + [0.6 / (len(rows[0]) - 1)] * (len(rows[0]) - 1)
         for n, row in enumerate(rows):
-            background = HEADER_ROW if n == 0 else (STRIPE if n % 2 == 0 else None)
+            background = theme.TABLE_HEAD if n == 0 else (theme.STRIPE if n % 2 == 0 else None)
             self.add_row(row, weights, background)
 
     def export(self, kind: str) -> None:

@@ -25,6 +25,7 @@ TEXT_SCALE = 1.3  # type sizes in large-text mode
 # Colours (RGBA 0..1), set by use_palette(): the normal palette until a site asks otherwise.
 BACKGROUND = SURFACE = INK = MUTED = HEADER = ON_COLOUR = palettes.NORMAL.INK
 OK = REFUSED = ASK_STAFF = NOTICE = OVERDUE_BG = PICKED = palettes.NORMAL.INK
+TABLE_HEAD = STRIPE = palettes.NORMAL.INK
 TILE: dict[str, tuple[float, float, float, float]] = {}
 palette = palettes.NORMAL
 

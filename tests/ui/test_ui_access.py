@@ -257,9 +257,57 @@ def test_no_text_overflows_in_the_access_modes(kiosk, mode: str):
             if SHOTS:
                 ui.screenshot(Path(SHOTS) / f"access-{mode}-{scene}.png")
             problems += [f"{scene}: {p}" for p in overflowing(ui)]
+            problems += [f"{scene}: {p}" for p in cut_off_buttons(ui) + faint_rows(ui)]
         assert problems == []
     finally:
         ui.stop()
+
+
+def cut_off_buttons(driver) -> list[str]:
+    """Menu tiles (buttons laid out in a grid) only partly in view in a scrolled area: a tile
+    whose label is cut off (large text once hid the staff menu's Settings tile this way).
+    Lines of a long list may be cut at the edge: the list scrolls, as readers expect."""
+    from kivy.uix.gridlayout import GridLayout
+    from kivy.uix.scrollview import ScrollView
+
+    from kiosk.demo.driver import visible, walk
+    from kiosk.screens.base import KioskButton
+
+    problems = []
+    for view in walk(driver.app.root):
+        if not (isinstance(view, ScrollView) and visible(view)):
+            continue
+        vx, vy = view.to_window(*view.pos)
+        for button in walk(view):
+            if not (
+                isinstance(button, KioskButton)
+                and isinstance(button.parent, GridLayout)
+                and button.opacity > 0
+            ):
+                continue
+            x, y = button.to_window(*button.pos)
+            inside = vy - 1 <= y and y + button.height <= vy + view.height + 1
+            apart = y >= vy + view.height or y + button.height <= vy
+            if not inside and not apart:
+                problems.append(f"button {button.action!r} cut off by its list")
+    return problems
+
+
+def faint_rows(driver) -> list[str]:
+    """Table cells whose type is too close to their row's colour (high contrast once gave
+    white type on a cream stripe in the reports table)."""
+    from kiosk.demo.driver import visible, walk
+    from kiosk.screens.palette import contrast
+    from kiosk.screens.staff_panel import PanelCell, PanelRow
+
+    return [
+        f"cell {cell.text[:30]!r}: contrast {contrast(cell.color, row.background):.1f}"
+        for row in walk(driver.app.root)
+        if isinstance(row, PanelRow) and row.background[3] > 0 and visible(row)
+        for cell in row.children
+        if isinstance(cell, PanelCell) and cell.text
+        if contrast(cell.color, row.background) < 4.5
+    ]
 
 
 def test_outcomes_are_said(ui, kiosk):
