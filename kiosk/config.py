@@ -133,6 +133,7 @@ class Config:
     kiosk_id: str
     room_name: str
     opening_hours: str
+    hotline: str  # the provincial library's phone for staff, shown in the staff screens' help
     qr_receipt: bool
     language: str
     data_dir: Path
@@ -261,6 +262,7 @@ def _validate(merged: dict, problems: list[Problem]) -> Config:
         kiosk_id=kiosk_id,
         room_name=check.get("kiosk.room_name", str),
         opening_hours=check.get("kiosk.opening_hours", str),
+        hotline=_hotline(check),
         qr_receipt=check.get("kiosk.qr_receipt", bool),
         language=check.choice("kiosk.language", LANGUAGES),
         data_dir=data_dir(check.get("kiosk.data_dir", str), "kiosk"),
@@ -350,6 +352,14 @@ def _keys(check: Checker) -> tuple[bytes, ...]:
         else:
             keys.append(key)
     return tuple(keys)
+
+
+def _hotline(check: Checker) -> str:
+    """A phone number: digits, spaces, '+', '.', '-' and brackets ("0205 3870 555")."""
+    phone = check.get("kiosk.hotline", str).strip()
+    if phone and not re.fullmatch(r"\+?[0-9(][0-9 .()-]{2,22}", phone):
+        check.fail("kiosk.hotline", _("must be a phone number"), "0205 3870 555")
+    return phone
 
 
 def _group_table(check: Checker, key: str) -> dict[str, int]:

@@ -166,3 +166,16 @@ def test_a_reader_group_the_province_does_not_count_is_refused(tmp_path):
     problems = {p.key: p for p in caught.value.problems}
     assert set(problems) == {"loans.period_days.student", "loans.limit.student"}
     assert "child, adult, elder" in problems["loans.limit.student"].message
+
+
+@pytest.mark.parametrize("phone", ["0205 3870 555", "+84 205 3870555", "(0205) 387-0555", ""])
+def test_a_hotline_is_a_phone_number(tmp_path, phone):
+    site = write(tmp_path, f'[kiosk]\ncommune = "06001"\nhotline = "{phone}"\n')
+    assert config.load(site).hotline == phone
+
+
+@pytest.mark.parametrize("phone", ["call Hằng", "12", "0205; rm -rf /"])
+def test_a_hotline_that_is_no_phone_number_is_refused(tmp_path, phone):
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(write(tmp_path, f'[kiosk]\ncommune = "06001"\nhotline = "{phone}"\n'))
+    assert [p.key for p in caught.value.problems] == ["kiosk.hotline"]

@@ -112,9 +112,9 @@ class AudioLibrary:
         spoken = speech_language(language)
         speech = None
         if self.espeak and (prompt.msgids or prompt.counted):
-            text = self.text(prompt, spoken, figures if prompt.counted else None)
+            text = self.text(prompt, spoken, figures or None)
             speech = Source("speech", key, spoken, text=text, chime=prompt.chime)
-        speech_first = speech is not None and bool(prompt.counted) and spoken == language
+        speech_first = speech is not None and bool(figures) and spoken == language
         if speech_first:
             yield speech
         languages = [language] + (["vi"] if language in HEAR_VIETNAMESE else [])

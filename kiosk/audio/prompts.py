@@ -49,14 +49,15 @@ class Prompt:
         """The sentences in one language (`gettext`/`ngettext` of that language), as one text
         to say. `figures`: name -> (its number, or None; its words); without them the
         placeholders stay (the text staff read when they record the prompt)."""
-        words = [gettext(m) for m in self.msgids]
+        said = {k: words for k, (_n, words) in (figures or {}).items()}
+        words = [gettext(m).format(**said) if said else gettext(m) for m in self.msgids]
         for singular, plural, count in self.counted:
             if figures is None or ngettext is None:
                 words.append(gettext(singular))
                 continue
             n = figures[count][0]
             sentence = ngettext(singular, plural, n if n is not None else 1)
-            words.append(sentence.format(**{k: said for k, (_n, said) in figures.items()}))
+            words.append(sentence.format(**said))
         return " ".join(words)
 
 
@@ -156,6 +157,41 @@ HELP: dict[str, HelpLines] = {
         ("staff", N_("Choose a task with the big buttons.")),
         ("done", N_("When you are finished, touch Back to the kiosk.")),
     ),
+    "staff_register": (
+        ("card", N_("Tap the new reader's card, or find a reader by name to change their card.")),
+        ("staff", N_("Type the name, choose the group, then read the notice to the reader.")),
+        ("ok", N_("The reader agrees: touch Accept. The card works at once.")),
+        ("back", N_("Touch Back to return to the staff menu.")),
+    ),
+    "staff_labels": (
+        ("book", N_("Choose a shelf, then put each book's tag on the reader when asked.")),
+        ("ok", N_("Green: the label is written and checked. Stick the tag inside the cover.")),
+        ("refused", N_("Red: write it again, or use a new tag.")),
+        ("back", N_("Touch Back to return to the staff menu.")),
+    ),
+    "staff_inventory": (
+        ("book", N_("Choose a shelf, then tap every book on it, one at a time.")),
+        ("ask", N_("Touch Finish: the list shows missing books and books on the wrong shelf.")),
+        ("done", N_("You can stop and go on later: the count is kept.")),
+        ("back", N_("Touch Back to return to the staff menu.")),
+    ),
+    "staff_import": (
+        ("book", N_("Put the USB stick in and touch the catalogue file: it is checked first.")),
+        ("ask", N_("Read the lines that cannot be imported, then touch Import.")),
+        ("ok", N_("Nothing changes until you touch Import.")),
+        ("back", N_("Touch Back to return to the staff menu.")),
+    ),
+    "staff_rotation": (
+        ("book", N_("Choose a batch from the provincial library to receive or send back.")),
+        ("ok", N_("Tap each book of the box: the screen counts them and lists the missing.")),
+        ("calendar", N_("Red: the batch is due back at the provincial library.")),
+        ("back", N_("Touch Back to return to the staff menu.")),
+    ),
+    "staff_reports": (
+        ("calendar", N_("Touch the arrows to change the month, or show the whole year.")),
+        ("ok", N_("Save CSV writes a spreadsheet to the USB stick; Printable page writes a page.")),
+        ("back", N_("Touch Back to return to the staff menu.")),
+    ),
     "settings": (
         ("volume", N_("Touch – or + to change the volume, then Test sound to hear it.")),
         ("mute", N_("Sound off makes the kiosk silent. The buzzer still beeps.")),
@@ -173,6 +209,8 @@ HELP: dict[str, HelpLines] = {
         ("ask", N_("If something is unclear, call the provincial library.")),
     ),
 }
+#: Under every staff screen's help when the site set ``kiosk.hotline`` (said with the number).
+HOTLINE = N_("Provincial library: {phone}")
 
 
 def help_topic(screen: str) -> str:
@@ -228,6 +266,7 @@ OTHER_PROMPTS: dict[str, tuple[tuple[str, ...], str]] = {
     "not-staff-card": ((N_("This is not a staff card."),), "refused"),
     "still-there": ((N_("Are you still there?"), N_("Touch the screen to continue.")), "notice"),
     "sound-test": ((N_("This is how loud the kiosk speaks."),), "ok"),
+    "hotline": ((HOTLINE,), "notice"),  # said with figured(..., phone=...)
 }
 CHIME_OK, CHIME_REFUSED, CHIME_NOTICE = "chime-ok", "chime-refused", "chime-notice"
 # Prompts that say the figures of the moment (see figured()): (singular, plural, counted by).

@@ -94,11 +94,35 @@ def day_and_month(day: date, language: str) -> str:
 
 
 def in_words(value: str, language: str) -> tuple[int | None, str]:
-    """A figure of a prompt key (kiosk.audio.prompts.figured) as said aloud: a whole number
-    (which also picks the sentence's plural form), an ISO date, or a text said as it is."""
-    if value.lstrip("-").isdigit():
-        return int(value), number(int(value), language)
+    """A figure of a prompt key (kiosk.audio.prompts.figured) as said aloud: an ISO date, a
+    phone number (digit by digit), a whole number (which also picks the sentence's plural
+    form), or a text said as it is."""
     try:
         return None, day_and_month(date.fromisoformat(value), language)
     except ValueError:
-        return None, value
+        pass
+    if phone_like(value):
+        return None, digit_by_digit(value, language)
+    if value.lstrip("-").isdigit():
+        return int(value), number(int(value), language)
+    return None, value
+
+
+def phone_like(value: str) -> bool:
+    """A phone number ("0205 3870 555", "+84 ..."): said digit by digit, not as an amount."""
+    digits = sum(c.isdigit() for c in value)
+    allowed = all(c.isdigit() or c in " +.-()" for c in value)
+    return digits >= 6 and value.startswith(("0", "+")) and allowed
+
+
+def digit_by_digit(value: str, language: str) -> str:
+    """The digits of a phone number as words, in groups as written."""
+    groups = [g for g in value.replace(".", " ").replace("-", " ").split() if g]
+    said = []
+    for group in groups:
+        digits = [c for c in group if c.isdigit()]
+        plus = "cộng " if group.startswith("+") and language != "en" else ""
+        plus = "plus " if group.startswith("+") and language == "en" else plus
+        names = [number(int(c), language) for c in digits]
+        said.append(plus + " ".join(names))
+    return ", ".join(said)

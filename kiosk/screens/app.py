@@ -284,13 +284,13 @@ class KioskApp(App):
 
     def open_help(self) -> None:
         """The help overlay of the screen shown now, said aloud."""
-        from kiosk.screens.help import HelpOverlay
+        from kiosk.screens.help import HelpOverlay, help_keys
 
         if self._help is not None and self._help.parent is not None:
             self._help.dismiss(animation=False)
         self._help = HelpOverlay(screen_name=self.screen.name)
         self._help.open(animation=False)
-        self.say(prompts.help_key(self.screen.name))
+        self.say(*help_keys(self.screen.name))
 
     def _apply_preferences(self, prefs: preferences.Preferences) -> None:
         theme.use_palette(prefs.high_contrast)

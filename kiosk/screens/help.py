@@ -27,6 +27,20 @@ def icon_colour(icon: str) -> tuple[float, float, float, float]:
     return outcomes.get(icon) or theme.TILE.get(icon) or theme.HEADER
 
 
+def hotline(screen: str) -> str:
+    """The provincial hotline shown under a staff screen's help ("" when none is set)."""
+    staff = prompts.help_topic(screen).startswith("staff") or screen == "settings"
+    return App.get_running_app().services.config.hotline if staff else ""
+
+
+def help_keys(screen: str) -> tuple[str, ...]:
+    """What the help of `screen` says: its sentences, then the hotline's number if shown."""
+    phone = hotline(screen)
+    return (prompts.help_key(screen),) + (
+        (prompts.figured("hotline", phone=phone),) if phone else ()
+    )
+
+
 class HelpRow(BoxLayout):
     """One picture and one sentence."""
 
@@ -48,6 +62,10 @@ class HelpOverlay(ModalView):
             rows.add_widget(
                 HelpRow(icon=theme.ICONS.get(icon, ""), text=tr(msgid), colour=icon_colour(icon))
             )
+        phone = hotline(screen_name)
+        if phone:
+            text = tr(prompts.HOTLINE).format(phone=phone)
+            rows.add_widget(HelpRow(icon=theme.ICONS["ask"], text=text, colour=theme.ASK_STAFF))
 
     @property
     def lines(self) -> list[str]:
@@ -55,7 +73,7 @@ class HelpOverlay(ModalView):
         return [row.text for row in self.ids.rows.items]
 
     def listen(self) -> None:
-        App.get_running_app().say(prompts.help_key(self.screen_name))
+        App.get_running_app().say(*help_keys(self.screen_name))
 
     def on_dismiss(self) -> None:
         app = App.get_running_app()

@@ -13,7 +13,6 @@ from kiosk.screens.staff_panel import StaffPanel
 from kiosk.screens.wording import tr
 
 
-
 class StaffReportsScreen(StaffPanel):
     """The figures of one month or year; "previous"/"next" step through periods."""
 

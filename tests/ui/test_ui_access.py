@@ -277,7 +277,7 @@ def cut_off_buttons(driver) -> list[str]:
     for view in walk(driver.app.root):
         if not (isinstance(view, ScrollView) and visible(view)):
             continue
-        vx, vy = view.to_window(*view.pos)
+        vy = view.to_window(*view.pos)[1]
         for button in walk(view):
             if not (
                 isinstance(button, KioskButton)
@@ -285,7 +285,7 @@ def cut_off_buttons(driver) -> list[str]:
                 and button.opacity > 0
             ):
                 continue
-            x, y = button.to_window(*button.pos)
+            y = button.to_window(*button.pos)[1]
             inside = vy - 1 <= y and y + button.height <= vy + view.height + 1
             apart = y >= vy + view.height or y + button.height <= vy
             if not inside and not apart:

@@ -192,3 +192,36 @@ def test_search_results_are_said_on_request(ui):
     assert heard(ui)[-1].startswith("search-found?count=3&titles=Truy")
     spoken = ui.app.audio.sink.played[-1].source.text
     assert spoken.startswith("Tìm thấy ba cuốn: Truyện") and spoken.count(";") == 2
+
+
+def test_staff_help_gives_the_provincial_hotline(kiosk):
+    """Each staff screen has its own steps, and the hotline set in kiosk.toml is shown and
+    said (digit by digit) under them."""
+    from dataclasses import replace
+
+    from kiosk.audio import prompts
+
+    kiosk.services.config = replace(kiosk.services.config, hotline="0205 3870 555")
+    driver = start(kiosk)
+    try:
+        driver.app.show("staff_reports", staff_name="Chu Thị Hằng")
+        driver.frames(2)
+        driver.app.open_help()
+        driver.frames(3)
+        lines = driver.app._help.lines
+        assert lines[0] == "Chạm mũi tên để đổi tháng, hoặc xem cả năm."
+        assert lines[-1] == "Thư viện tỉnh: 0205 3870 555"
+        assert heard(driver)[-2:] == ["help-staff-reports", "hotline?phone=0205+3870+555"]
+        said = driver.app.audio.sink.played[-1].source.text
+        assert said == "Thư viện tỉnh: không hai không năm, ba tám bảy không, năm năm năm"
+        driver.app._help.dismiss(animation=False)
+        driver.app.show("borrow")  # a reader screen: no staff number
+        driver.app.open_help()
+        driver.frames(3)
+        assert not any("0205" in line for line in driver.app._help.lines)
+    finally:
+        driver.stop()
+    assert all(
+        prompts.help_topic(f"staff_{name}") == f"staff_{name}"
+        for name in ("register", "labels", "inventory", "import", "rotation", "reports")
+    )
