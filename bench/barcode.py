@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from importlib.metadata import version
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,7 +46,9 @@ from kiosk.hardware import barcode
 
 P95_GOAL_MS = 40.0
 GAIN_GOAL = 1.10
-SIDES = ("pyzbar", "zxing-cpp", "kiosk")
+SIDES = ("pyzbar", "zxing-cpp", "kiosk", "camera")
+# camera: the kiosk's decoder as the camera loop runs it (kiosk.hardware.camera.default_decoder,
+# with its time budget): the figure the 40 ms goal is about.
 
 
 def key(value: str) -> str:
@@ -92,8 +95,10 @@ def decoder_for(side: str, tally: Tally) -> Callable[[Sample], set[str]]:
     if side == "zxing-cpp":
         return lambda s: {zxing_value(r) for r in zxingcpp.read_barcodes(s.pil)}
 
+    budget = barcode.CAMERA_BUDGET_S if side == "camera" else None
+
     def kiosk(s: Sample) -> set[str]:
-        report = barcode.decode_report(s.bgr, order="BGR")
+        report = barcode.decode_report(s.bgr, order="BGR", budget_s=budget)
         tally.steps[report.step or "-"] += 1
         return {c.value for c in report.codes}
 
@@ -159,8 +164,9 @@ def table(frames: list[Frame], tallies: dict[str, Tally], union: Counter) -> lis
         + " | ".join(f"{reads[s]:9d}" for s in SIDES)
         + f" | {sum(union[k] for k in KINDS):9d}"
     )
-    lines.append(f"{'read rate, all codes':26} | " + " | ".join(
-        f"{reads[s] / total:9.3f}" for s in SIDES) + f" | {sum(union[k] for k in KINDS) / total:9.3f}")  # fmt: skip
+    either = sum(union[k] for k in KINDS) / total
+    rates = " | ".join(f"{reads[s] / total:9.3f}" for s in SIDES)
+    lines.append(f"{'read rate, all codes':26} | {rates} | {either:9.3f}")
     for kind in KINDS:
         lines.append(row(f"  {kind} ({count[kind]})", kind))
     for d in DEGRADATIONS:
@@ -201,13 +207,16 @@ def report(samples: list[Sample], quick: bool) -> bool:
     best = max(reads["pyzbar"], reads["zxing-cpp"])
     kiosk = tallies["kiosk"]
     identical = again.results == kiosk.results
-    p95 = min(p(kiosk.ms, 95), p(again.ms, 95))  # the quieter of the two runs
+    p95 = p(tallies["camera"].ms, 95)
     goals = [
-        (f"kiosk reads >= {GAIN_GOAL:.2f} x the better plain decoder", reads["kiosk"] / max(best, 1),
-         reads["kiosk"] >= GAIN_GOAL * best),
-        ("kiosk false reads == 0", kiosk.false_reads, kiosk.false_reads == 0),
-        (f"kiosk p95 ms <= {P95_GOAL_MS:g} (quieter of 2 runs)", p95, p95 <= P95_GOAL_MS),
-        ("kiosk identical over 2 runs", identical, identical),
+        (f"kiosk reads >= {GAIN_GOAL:.2f} x the better plain decoder",
+         reads["kiosk"] / max(best, 1), reads["kiosk"] >= GAIN_GOAL * best),
+        (f"camera loop reads >= {GAIN_GOAL:.2f} x the better", reads["camera"] / max(best, 1),
+         reads["camera"] >= GAIN_GOAL * best),
+        ("kiosk and camera false reads == 0", kiosk.false_reads + tallies["camera"].false_reads,
+         kiosk.false_reads + tallies["camera"].false_reads == 0),
+        (f"camera loop p95 ms <= {P95_GOAL_MS:g}", p95, p95 <= P95_GOAL_MS),
+        ("kiosk (no budget) identical over 2 runs", identical, identical),
     ]  # fmt: skip
     print()
     for name, value, ok in goals:
@@ -216,6 +225,7 @@ def report(samples: list[Sample], quick: bool) -> bool:
     print("kiosk: frames decided by each pass:", dict(sorted(kiosk.steps.items())))
     empty = [ms for ms, f in zip(kiosk.ms, frames, strict=True) if f.kind is None]
     print(f"kiosk on the {len(empty)} frames without a code: p95 {p(empty, 95):.1f} ms")
+    print(f"kiosk second run: p50 {p(again.ms, 50):.1f} ms, p95 {p(again.ms, 95):.1f} ms")
     for side in SIDES:
         if tallies[side].false_examples:
             print(f"false reads of {side} (first 5):", tallies[side].false_examples[:5])
@@ -236,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     samples = photo_set(per_kind, negatives, args.seed)
     print(f"generated {len(samples)} frames (seed {args.seed}) in {time.perf_counter() - t0:.0f} s")
     ok = report(samples, args.quick)
-    print(f"python {sys.version.split()[0]}, zxing-cpp {zxingcpp.__version__ if hasattr(zxingcpp, '__version__') else '?'}, total {time.perf_counter() - t0:.0f} s")
+    versions = f"python {sys.version.split()[0]}, zxing-cpp {version('zxing-cpp')}"
+    print(f"{versions}, pyzbar {version('pyzbar')}, total {time.perf_counter() - t0:.0f} s")
     return 0 if ok else 1
 
 

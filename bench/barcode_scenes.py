@@ -37,7 +37,7 @@ import numpy as np
 import qrcode
 import segno
 import zxingcpp
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFont
 
 SIZE = (640, 480)
 SS = 2  # supersampling: the scene is drawn at twice the frame's resolution, then averaged
@@ -85,7 +85,8 @@ def _upce_allowed(value: str) -> bool:
     """Whether GS1's zero suppression would give this UPC-E (the writer refuses the rest)."""
     d = value[1:7]
     return not (
-        (d[5] == "3" and d[2] in "012") or (d[5] == "4" and d[3] == "0")
+        (d[5] == "3" and d[2] in "012")
+        or (d[5] == "4" and d[3] == "0")
         or (d[5] in "56789" and d[4] == "0")
     )
 
@@ -118,6 +119,19 @@ def value_for(kind: str, rng: np.random.Generator) -> str:
     if kind == "qr":
         return f"THUVIEN:READER:{digits(8)}"
     raise ValueError(kind)
+
+
+R_CODES = ("1110010", "1100110", "1101100", "1000010", "1011100",
+           "1001110", "1010000", "1000100", "1001000", "1110100")  # fmt: skip
+# EAN's right-hand digits; the check digit is the last 7 modules before the end guard.
+
+
+def bad_check_digit(row: np.ndarray) -> np.ndarray:
+    """EAN-13 or EAN-8 bars (one row) whose check digit is drawn wrong (+5): a misprint."""
+    bits = "".join("1" if b else "0" for b in row[0])
+    current = R_CODES.index(bits[-10:-3])
+    wrong = R_CODES[(current + 5) % 10]
+    return np.array([c == "1" for c in bits[:-10] + wrong + bits[-3:]], dtype=bool)[None, :]
 
 
 def modules(kind: str, value: str, variant: int = 0) -> np.ndarray:
@@ -160,9 +174,14 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def label(kind: str, value: str, module_px: int = 4, variant: int = 0) -> Image.Image:
-    """The printed symbol, white quiet zone around it, digits under 1D bars; grey, 0 = ink."""
+def label(
+    kind: str, value: str, module_px: int = 4, variant: int = 0, bad_check: bool = False
+) -> Image.Image:
+    """The printed symbol, white quiet zone around it, digits under 1D bars; grey, 0 = ink.
+
+    ``bad_check`` (EAN-13, EAN-8): the check digit's bars drawn wrong."""
     dark = modules(kind, value, variant)
+    dark = bad_check_digit(dark) if bad_check else dark
     if kind == "qr":
         dark = np.pad(dark, 4)
         big = np.kron(dark, np.ones((module_px, module_px), dtype=bool))
@@ -206,6 +225,7 @@ class Photo:
     paper: tuple[int, int, int] = (245, 245, 240)
     background: str = "cover"  # cover, desk
     variant: int = 0  # the QR encoder
+    bad_check: bool = False  # EAN-13/EAN-8 printed with a wrong check digit
 
 
 @dataclass(frozen=True)
@@ -247,7 +267,7 @@ def _surface(kind: str, value: str, photo: Photo, scale: float) -> np.ndarray:
         rgb = np.pad(rgb, ((24, 24), (24, 24), (0, 0)))  # the app's black margin, the bezel
         return np.clip(rgb, 0, 1) * 0.95 + 0.03
     module = 4
-    grey = np.asarray(label(kind, value, module, photo.variant), np.float32) / 255
+    grey = np.asarray(label(kind, value, module, photo.variant, photo.bad_check), np.float32) / 255
     # Pre-shrink towards the target scale (BOX averages), so the warp only resamples mildly.
     factor = scale / module
     if factor < 0.9:
@@ -258,8 +278,9 @@ def _surface(kind: str, value: str, photo: Photo, scale: float) -> np.ndarray:
     return ink + (paper - ink) * grey[:, :, None]
 
 
-def _place(frame: np.ndarray, surface: np.ndarray, photo: Photo, rng: np.random.Generator,
-           scale_px: float) -> np.ndarray:
+def _place(
+    frame: np.ndarray, surface: np.ndarray, photo: Photo, rng: np.random.Generator, scale_px: float
+) -> np.ndarray:
     """Warp ``surface`` into ``frame`` (float RGB, supersampled), in place; the label mask."""
     sh, sw = surface.shape[:2]
     w, h = sw * scale_px / max(sw, sh), sh * scale_px / max(sw, sh)  # its size on the frame
@@ -308,11 +329,15 @@ def _place(frame: np.ndarray, surface: np.ndarray, photo: Photo, rng: np.random.
                     u[j + 1, i + 1], py[j + 1, i + 1], u[j, i + 1], py[j, i + 1])  # fmt: skip
             mesh.append((box, quad))
     size = (int(xs[-1] - x0), int(ys[-1] - y0))
-    warped = np.asarray(image.transform(size, Image.Transform.MESH, mesh, Image.Resampling.BILINEAR))
+    warped = np.asarray(
+        image.transform(size, Image.Transform.MESH, mesh, Image.Resampling.BILINEAR)
+    )
     return _composite(frame, mask, warped[: y1 - y0, : x1 - x0], x0, y0)
 
 
-def _composite(frame: np.ndarray, mask: np.ndarray, rgba: np.ndarray, x0: int, y0: int) -> np.ndarray:
+def _composite(
+    frame: np.ndarray, mask: np.ndarray, rgba: np.ndarray, x0: int, y0: int
+) -> np.ndarray:
     """Blend the warped label (uint8 RGBA) into ``frame`` at (x0, y0); its mask."""
     warped = rgba.astype(np.float32) / 255
     h, w = warped.shape[:2]
@@ -335,16 +360,22 @@ def _background(kind: str, rng: np.random.Generator) -> np.ndarray:
         for _ in range(40):
             y = int(rng.integers(0, h))
             tone = tuple(int(v) for v in np.clip(c0 * rng.uniform(0.7, 1.2), 0, 255))
-            draw.line((0, y, w, y + int(rng.integers(-60, 60))), fill=tone, width=int(rng.integers(2, 9)))
+            draw.line(
+                (0, y, w, y + int(rng.integers(-60, 60))), fill=tone, width=int(rng.integers(2, 9))
+            )
     for _ in range(int(rng.integers(2, 6))):
         x, y = int(rng.integers(0, w)), int(rng.integers(0, h))
         fill = tuple(int(v) for v in rng.integers(0, 256, 3))
-        draw.rectangle((x, y, x + int(rng.integers(80, 600)), y + int(rng.integers(40, 400))), fill=fill)
+        draw.rectangle(
+            (x, y, x + int(rng.integers(80, 600)), y + int(rng.integers(40, 400))), fill=fill
+        )
     _text_lines(draw, rng, w, h, int(rng.integers(2, 8)))
     return np.asarray(img, np.float32) / 255
 
 
-def _text_lines(draw: ImageDraw.ImageDraw, rng: np.random.Generator, w: int, h: int, n: int) -> None:
+def _text_lines(
+    draw: ImageDraw.ImageDraw, rng: np.random.Generator, w: int, h: int, n: int
+) -> None:
     words = ["Truyện", "Kiều", "Nguyễn", "Du", "Lạng", "Sơn", "thư viện", "sách", "NXB", "Kim",
              "Đồng", "Giáo dục", "1234", "Tập 2", "Lịch sử", "Việt Nam", "ISBN"]  # fmt: skip
     for _ in range(n):
@@ -361,7 +392,11 @@ def _lighting(shape: tuple[int, int], photo: Photo, rng: np.random.Generator) ->
     xx, yy = xx / w - 0.5, yy / h - 0.5
     gx, gy = rng.uniform(-1, 1, 2)
     cx, cy = rng.uniform(-0.5, 0.5, 2)
-    field = 1 + photo.light * (gx * xx + gy * yy) - photo.light * 0.8 * ((xx - cx) ** 2 + (yy - cy) ** 2)
+    field = (
+        1
+        + photo.light * (gx * xx + gy * yy)
+        - photo.light * 0.8 * ((xx - cx) ** 2 + (yy - cy) ** 2)
+    )
     return np.clip(field, 0.08, 1.5)
 
 
@@ -405,9 +440,18 @@ def _occlude(frame: np.ndarray, mask: np.ndarray, photo: Photo, rng: np.random.G
         cx = x0 + rng.uniform(0.2, 0.8) * (x1 - x0)
         top = rng.random() < 0.5
         cy = y0 if top else y1
-        skin = tuple(int(v) for v in (rng.uniform(170, 230), rng.uniform(120, 170), rng.uniform(90, 140)))
-        draw.ellipse((cx - fw * 0.6, cy - (y1 - y0) * photo.occlusion * 1.4,
-                      cx + fw * 0.6, cy + (y1 - y0) * photo.occlusion * 1.4), fill=skin)
+        skin = tuple(
+            int(v) for v in (rng.uniform(170, 230), rng.uniform(120, 170), rng.uniform(90, 140))
+        )
+        draw.ellipse(
+            (
+                cx - fw * 0.6,
+                cy - (y1 - y0) * photo.occlusion * 1.4,
+                cx + fw * 0.6,
+                cy + (y1 - y0) * photo.occlusion * 1.4,
+            ),
+            fill=skin,
+        )
     else:  # a sticker over a corner
         cx = x0 if rng.random() < 0.5 else x1
         cy = y0 if rng.random() < 0.5 else y1
@@ -449,7 +493,11 @@ def camera(frame: np.ndarray, photo: Photo, rng: np.random.Generator) -> np.ndar
         yy, xx = np.mgrid[0 : SIZE[1], 0 : SIZE[0]].astype(np.float32)
         gx, gy = photo.center[0] + rng.uniform(-60, 60), photo.center[1] + rng.uniform(-40, 40)
         spread = rng.uniform(30, 80)
-        a = a + (photo.glare / 255) * np.exp(-((xx - gx) ** 2 + (yy - gy) ** 2) / (2 * spread**2))[..., None]
+        a = (
+            a
+            + (photo.glare / 255)
+            * np.exp(-((xx - gx) ** 2 + (yy - gy) ** 2) / (2 * spread**2))[..., None]
+        )
     kernel = _kernel(photo)
     if kernel is not None:
         a = _convolve(a, kernel)
@@ -556,11 +604,21 @@ def negative(subject: str, seed: int) -> Sample:
         _pattern(draw, rng, w, h)
     frame = np.asarray(img, np.float32) / 255
     angle = float(rng.normal(0, 10))
-    frame = np.asarray(Image.fromarray((frame * 255).astype(np.uint8)).rotate(angle, Image.Resampling.BILINEAR), np.float32) / 255
+    frame = (
+        np.asarray(
+            Image.fromarray((frame * 255).astype(np.uint8)).rotate(
+                angle, Image.Resampling.BILINEAR
+            ),
+            np.float32,
+        )
+        / 255
+    )
     return Sample(camera(frame, photo, rng), None, "", subject)
 
 
-def _text_line_at(draw: ImageDraw.ImageDraw, rng: np.random.Generator, x: int, y: int, size: int) -> None:
+def _text_line_at(
+    draw: ImageDraw.ImageDraw, rng: np.random.Generator, x: int, y: int, size: int
+) -> None:
     words = ["Ngày", "xưa", "có", "một", "cậu", "bé", "chăn", "trâu", "trên", "đồi", "Mẫu",
              "Sơn", "1945", "000123", "|||", "Il1", "--", "mười", "hai", "bến", "nước"]  # fmt: skip
     text = " ".join(str(rng.choice(words)) for _ in range(int(rng.integers(6, 14))))
@@ -569,15 +627,33 @@ def _text_line_at(draw: ImageDraw.ImageDraw, rng: np.random.Generator, x: int, y
 
 def _face(draw: ImageDraw.ImageDraw, rng: np.random.Generator, w: int, h: int) -> None:
     cx, cy, r = rng.uniform(200, w - 200), rng.uniform(200, h - 200), rng.uniform(100, 260)
-    skin = tuple(int(v) for v in (rng.uniform(160, 240), rng.uniform(110, 180), rng.uniform(80, 150)))
+    skin = tuple(
+        int(v) for v in (rng.uniform(160, 240), rng.uniform(110, 180), rng.uniform(80, 150))
+    )
     draw.ellipse((cx - r, cy - r * 1.3, cx + r, cy + r * 1.3), fill=skin)
-    draw.chord((cx - r * 1.05, cy - r * 1.45, cx + r * 1.05, cy - r * 0.2), 180, 360, fill=(25, 20, 20))
+    draw.chord(
+        (cx - r * 1.05, cy - r * 1.45, cx + r * 1.05, cy - r * 0.2), 180, 360, fill=(25, 20, 20)
+    )
     for side in (-1, 1):  # eyes, brows
         ex, ey = cx + side * r * 0.38, cy - r * 0.1
-        draw.ellipse((ex - r * 0.14, ey - r * 0.08, ex + r * 0.14, ey + r * 0.08), fill=(250, 250, 250))
-        draw.ellipse((ex - r * 0.06, ey - r * 0.06, ex + r * 0.06, ey + r * 0.06), fill=(30, 20, 10))
-        draw.line((ex - r * 0.18, ey - r * 0.2, ex + r * 0.18, ey - r * 0.24), fill=(30, 20, 20), width=int(r * 0.05))
-    draw.arc((cx - r * 0.4, cy + r * 0.2, cx + r * 0.4, cy + r * 0.7), 20, 160, fill=(120, 30, 40), width=int(r * 0.06))
+        draw.ellipse(
+            (ex - r * 0.14, ey - r * 0.08, ex + r * 0.14, ey + r * 0.08), fill=(250, 250, 250)
+        )
+        draw.ellipse(
+            (ex - r * 0.06, ey - r * 0.06, ex + r * 0.06, ey + r * 0.06), fill=(30, 20, 10)
+        )
+        draw.line(
+            (ex - r * 0.18, ey - r * 0.2, ex + r * 0.18, ey - r * 0.24),
+            fill=(30, 20, 20),
+            width=int(r * 0.05),
+        )
+    draw.arc(
+        (cx - r * 0.4, cy + r * 0.2, cx + r * 0.4, cy + r * 0.7),
+        20,
+        160,
+        fill=(120, 30, 40),
+        width=int(r * 0.06),
+    )
 
 
 def _pattern(draw: ImageDraw.ImageDraw, rng: np.random.Generator, w: int, h: int) -> None:
