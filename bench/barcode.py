@@ -31,10 +31,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from importlib.metadata import version
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib.metadata import version
 
 import numpy as np
 import zxingcpp
