@@ -1,33 +1,40 @@
-"""Barcode decoding for camera frames and photographs: zbar behind a cascade of cheap retries.
+"""Barcode decoding for camera frames and photographs: two independent decoders, a few views.
 
 ``decode(image)`` takes a PIL image or a numpy array (grey, or colour in any channel order:
-say which with ``order``) and returns the :class:`Code` values found, each with its value and
-symbology. Only the symbologies a reading room meets are enabled: EAN-13 (book covers;
-978/979 are reported as ``ISBN13``), Code 128 (reader cards, shelf labels) and QR (reader
-cards). Every EAN-13 has its check digit verified again here, so a misread is dropped rather
-than looked up as another book.
+say which with ``order``) and returns the checked :class:`Code` values found, each with its
+value and symbology. Every symbology a reading room meets is enabled: EAN-13 (book covers;
+978/979 are reported as ``ISBN13``), EAN-8, UPC-A, UPC-E, Code 128 (reader cards, shelf
+labels), Code 39 (accession labels), Interleaved 2 of 5 (``I25``) and QR (reader cards, also
+shown on a phone).
 
-Why a cascade: zbar alone reads a sharp, upright, well-lit code, but a kiosk camera or a
-phone photo gives tilted, small, dim, blurred codes. Each step below is cheap and the
-cascade stops at the first step that reads something, so a good frame costs one zbar call;
-a bad one costs what the time budget allows, never more (a kiosk sees many frames with no
-code at all, and those decide the p95). Steps, in order (``bench/barcode.py`` measures
-what each buys):
+Why two decoders: zbar (through pyzbar) and ZXing (the ``zxing-cpp`` package) fail on
+different photos: zbar's scan lines are tolerant of blur and tilt, ZXing's local binarizer of
+uneven light and its QR detector of perspective. Each reads its share that the other misses,
+so together they read clearly more than either (``bench/barcode.py`` measures it).
 
-1. ``plain``: the grey image as it is (huge photos are first reduced to a working size).
-2. ``located``: find the barcode-like regions (many parallel edges: the structure tensor),
-   turn each upright whatever its tilt, crop, stretch its contrast and enlarge it if small.
-   Tilt, perspective, small 1D codes.
-3. ``sharpened``: contrast stretched and an unsharp mask: defocus and motion blur.
-4. ``stretched``: contrast stretched alone (enlarged if the image is small): dim frames,
-   small QR codes that step 2 cannot see as parallel bars.
-5. ``rotated``: the image turned by 45 degrees (tilted codes that step 2 missed).
-6. ``full``: for a photo reduced in step 1, the full resolution.
+Why views: a few principled variants of the frame recover what neither reads on the frame
+itself (``PASSES`` lists them, in order; ``bench/barcode.py`` shows what each buys):
 
-Measured on the benchmark's 300 frames (each step alone, how many codes it reads that the
-plain pass misses, greedy order): plain 197 of 250, located +14, sharpened +10, stretched +2,
-rotated +2; enlarging whole VGA frames 2x bought 1 more for 4x the time, rotations by 30 and
-60 degrees nothing more: both left out.
+* ``max``: for colour frames, the brightest channel instead of luma: a phone screen's red,
+  green and blue subpixels all read as white, which removes most of the colour moiré; a
+  coloured print on coloured paper also separates better.
+* ``up``: enlarged 1.5 times: small codes, whose bars are narrower than the decoders'
+  minimum of about a pixel and a half.
+* ``crop``: a code without a strong check (Code 39, I2/5, EAN-8, UPC-E) read once is looked
+  at again, by both decoders, on an enlarged crop around it.
+
+Acceptance, so that nothing false is looked up as a book: EAN/UPC need a right check digit;
+Code 128 (its own mandatory check character) and QR (Reed-Solomon) are trusted as their
+decoders verified them; Code 39 and I2/5, which have no mandatory check, only when two reads
+agree (two passes: another decoder or another view). Two different values over the same place
+cannot both be true: the one read more often wins, then the one spanning clearly more bars
+(blur can make a decoder read half an EAN-13 as a valid EAN-8, or as another EAN-13);
+otherwise neither is trusted.
+
+Deterministic: the passes run in a fixed order and stop after the first pass that gives an
+accepted code, so the same image always gives the same answer. Only the camera loop may set a
+time budget (``decode_report(..., budget_s=...)``): it skips the remaining views once spent,
+which a still image never does.
 
 Careful with colour: pyzbar given a colour numpy array reads only its first channel (blue
 for OpenCV's BGR frames, where a red code or a yellowish page disappears); we convert to
@@ -37,13 +44,13 @@ luma with the right weights for the declared channel order.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from ctypes import c_void_p, cast
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image
 from pyzbar import pyzbar
 from pyzbar import wrapper as zbar_wrapper
 from pyzbar.wrapper import ZBarConfig, ZBarSymbol
@@ -53,21 +60,43 @@ from kiosk.isbn import ean13_ok, isbn10_ok, isbn10_to_13
 # Symbology names as :class:`kiosk.hardware.interfaces.CodeSeen` carries them.
 EAN13 = "EAN13"
 ISBN13 = "ISBN13"
+EAN8 = "EAN8"
+UPCA = "UPCA"
+UPCE = "UPCE"
 CODE128 = "CODE128"
+CODE39 = "CODE39"
+I25 = "I25"
 QRCODE = "QRCODE"
 UNKNOWN = "UNKNOWN"  # a keyboard-wedge scanner that does not say what it read
 
-ZBAR_SYMBOLS = (ZBarSymbol.EAN13, ZBarSymbol.CODE128, ZBarSymbol.QRCODE)
-# Enabling fewer symbologies halves zbar's time on a busy frame and removes whole families
-# of false reads (Databar, Codabar, I2/5 on book-cover textures).
+ZBAR_SYMBOLS = (
+    ZBarSymbol.EAN13,
+    ZBarSymbol.EAN8,
+    ZBarSymbol.UPCA,
+    ZBarSymbol.UPCE,
+    ZBarSymbol.CODE128,
+    ZBarSymbol.CODE39,
+    ZBarSymbol.I25,
+    ZBarSymbol.QRCODE,
+)
+# Only these: each one more costs zbar time on a busy frame and brings its own family of
+# false reads (Databar, Codabar on book-cover textures).
+ZBAR_NAMES = {"ISBN13": EAN13, "ISBN10": "ISBN10"}  # zbar's type names that differ from ours
 
-DEFAULT_BUDGET_S = 0.026
-# Retries stop once this much time has gone by for a 640x480 frame (the 30 ms per frame goal,
-# less the capture); a larger image gets proportionally more, so a 12 MP photo gets ~1 s.
-VGA_PIXELS = 640 * 480
-WORK_LONG_SIDE = 1280  # photos larger than this are first tried reduced (zbar time ~ pixels)
-SMALL_LONG_SIDE = 480  # images smaller than this are enlarged for the contrast-stretch step
+# Two passes must agree for Code 39 and I2/5 (no mandatory check character) and for the two
+# 8-digit EAN/UPC forms: their one check digit is right by chance for 1 in 10 misreads, and
+# half an EAN-13 or UPC-A seen by a blurred scan line decodes as one (seen on the photo set).
+NEEDS_TWO_READS = (CODE39, I25, EAN8, UPCE)
+LINEAR = (EAN13, ISBN13, EAN8, UPCA, UPCE, CODE128, CODE39, I25)
 MIN_CODE128_LENGTH = 3  # shorter Code 128 reads are more often noise than a card number
+MIN_CODE39_LENGTH = 4  # accession labels are longer; 1-3 characters come out of textures
+MIN_I25_LENGTH = 8  # ITF-14 and accession numbers; 6-digit I2/5 is mostly texture
+CODE39_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-. $/+%")
+WORK_LONG_SIDE = 1280  # photos larger than this are first tried reduced (time ~ pixels)
+ZBAR_DENSITY = 2  # zbar scans every 2nd row and column: twice as fast, reads as much
+CAMERA_BUDGET_S = 0.025  # camera loop: no view starts after this (VGA; a view takes ~3-8 ms)
+VGA_PIXELS = 640 * 480
+MAX_SECOND_LOOKS = 2  # a shelf of spines can give a dozen one-off reads: look again at two
 ORDERS = ("RGB", "BGR", "RGBA", "BGRA", "L")
 
 
@@ -79,82 +108,89 @@ class Code:
     symbology: str
 
 
+@dataclass(frozen=True)
+class Read:
+    """One decoder's read in one pass: the checked code, who read it, where (frame pixels)."""
+
+    code: Code
+    decoder: str  # "zbar" or "zxing"
+    view: str
+    box: tuple[float, float, float, float]  # left, top, right, bottom
+    extent: float  # length of the read across the bars (frame pixels)
+
+
 @dataclass
 class DecodeReport:
-    """What ``decode_report`` did: the codes, the step that found them, the steps tried."""
+    """What ``decode_report`` did: the codes, the pass that decided, the passes run."""
 
     codes: list[Code]
-    step: str | None  # the name of the successful step, None if nothing was read
+    step: str | None  # "decoder:view" of the pass after which codes were accepted
     tried: list[str] = field(default_factory=list)
+    reads: list[Read] = field(default_factory=list)
     elapsed_s: float = 0.0
 
 
 # -- validation ------------------------------------------------------------------------------------
+def ean_ok(digits: str) -> bool:
+    """Whether an EAN-8, UPC-A or EAN-13 digit string has a right check digit."""
+    if not digits.isdigit() or len(digits) not in (8, 12, 13):
+        return False
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(reversed(digits)))
+    return total % 10 == 0
+
+
+def upce_to_upca(upce: str) -> str:
+    """The 12-digit UPC-A that an 8-digit UPC-E stands for (GS1's zero suppression)."""
+    ns, d, check = upce[0], upce[1:7], upce[7]
+    last = d[5]
+    if last in "012":
+        body = d[0:2] + last + "0000" + d[2:5]
+    elif last == "3":
+        body = d[0:3] + "00000" + d[3:5]
+    elif last == "4":
+        body = d[0:4] + "00000" + d[4]
+    else:
+        body = d[0:5] + "0000" + last
+    return ns + body + check
+
+
 def classify(value: str, symbology: str) -> Code | None:
     """The checked :class:`Code` for a raw read, or None if it must be rejected.
 
-    EAN-13 must have a right check digit (978/979 become ``ISBN13``); an ISBN-10 (from a
-    scanner set to send them) must have a right check digit and is given as its ISBN-13, the
-    one form the catalogue stores; Code 128 must be printable and not trivially short.
+    EAN-13 must have a right check digit (978/979 become ``ISBN13``; one starting with 0 is
+    a UPC-A and is given as its 12 digits, as every decoder then agrees); EAN-8, UPC-A and
+    UPC-E likewise. An ISBN-10 (from a scanner set to send them) must have a right check
+    digit and is given as its ISBN-13, the one form the catalogue stores. Code 128 must be
+    printable and not trivially short; Code 39 and I2/5 within their character sets.
     """
     value = value.strip()
     if symbology in (EAN13, ISBN13):
-        if not ean13_ok(value):
+        if len(value) != 13 or not ean13_ok(value):
             return None
+        if value[0] == "0":
+            return Code(value[1:], UPCA)
         return Code(value, ISBN13 if value[:3] in ("978", "979") else EAN13)
+    if symbology in (EAN8, UPCA):
+        ok = len(value) == (8 if symbology == EAN8 else 12) and ean_ok(value)
+        return Code(value, symbology) if ok else None
+    if symbology == UPCE:
+        ok = len(value) == 8 and value.isdigit() and value[0] in "01"
+        return Code(value, UPCE) if ok and ean_ok(upce_to_upca(value)) else None
     if symbology == "ISBN10":
         chars = value.replace("-", "").upper()
         return Code(isbn10_to_13(chars), ISBN13) if isbn10_ok(chars) else None
     if symbology == CODE128:
         ok = len(value) >= MIN_CODE128_LENGTH and value.isprintable()
         return Code(value, CODE128) if ok else None
+    if symbology == CODE39:
+        ok = len(value) >= MIN_CODE39_LENGTH and set(value) <= CODE39_CHARS
+        return Code(value, CODE39) if ok else None
+    if symbology == I25:
+        ok = len(value) >= MIN_I25_LENGTH and len(value) % 2 == 0 and value.isdigit()
+        return Code(value, I25) if ok else None
     if symbology == QRCODE:
         return Code(value, QRCODE) if value else None
     return Code(value, symbology) if value and value.isprintable() else None
-
-
-def _checked(results: list[Any]) -> list[Code]:
-    """pyzbar results -> checked codes, without duplicates or conflicting reads."""
-    codes: list[Code] = []
-    for result in _without_conflicts(results):
-        try:
-            text = result.data.decode("utf-8")
-        except UnicodeDecodeError:
-            continue  # binary QR content is not something we issue
-        code = classify(text, result.type)
-        if code is not None and code not in codes:
-            codes.append(code)
-    return codes
-
-
-def _without_conflicts(results: list[Any]) -> list[Any]:
-    """Drop 1D reads contradicted by a longer read of the same place.
-
-    Blur can make zbar read half an EAN-13 as another valid EAN-13 (seen: "0083100004871"
-    from the left half of "8934841916362", check digit right by chance). Two different
-    values over overlapping boxes cannot both be true: the read spanning the longer
-    stretch of bars wins if clearly longer; otherwise neither is trusted.
-    """
-    kept = []
-    for r in results:
-        rivals = [o for o in results if o is not r and o.type == r.type != "QRCODE"]
-        rivals = [o for o in rivals if o.data != r.data and _overlap(o.rect, r.rect)]
-        if all(_extent(r.rect) >= 1.3 * _extent(o.rect) for o in rivals):
-            kept.append(r)
-    return kept
-
-
-def _extent(rect: Any) -> int:
-    return max(rect.width, rect.height)
-
-
-def _overlap(a: Any, b: Any) -> bool:
-    return (
-        a.left <= b.left + b.width
-        and b.left <= a.left + a.width
-        and a.top <= b.top + b.height
-        and b.top <= a.top + a.height
-    )
 
 
 # -- grey conversion -------------------------------------------------------------------------------
@@ -168,20 +204,43 @@ def to_gray(image: Image.Image | np.ndarray, order: str = "RGB") -> Image.Image:
     """
     if isinstance(image, Image.Image):
         return image if image.mode == "L" else image.convert("L")
+    array = _colour_array(image, order)
+    if array.ndim == 2:
+        return Image.fromarray(np.ascontiguousarray(array), "L")
+    # PIL's matrix conversion does the weighted sum in C; for BGR data the weights are
+    # simply reversed, which spares a channel-swapping copy.
+    weights = (0.299, 0.587, 0.114) if order.startswith("RGB") else (0.114, 0.587, 0.299)
+    return Image.fromarray(array, "RGB").convert("L", matrix=(*weights, 0.0))
+
+
+def brightest_channel(image: Image.Image | np.ndarray, order: str = "RGB") -> Image.Image | None:
+    """The per-pixel maximum of the colour channels (None for a grey image).
+
+    On a phone screen a white pixel is a red, a green and a blue stripe: luma shows them as
+    a colour moiré of three greys, the brightest channel as one white.
+    """
+    if isinstance(image, Image.Image):
+        if image.mode not in ("RGB", "RGBA"):
+            return None
+        image, order = np.asarray(image.convert("RGB")), "RGB"
+    array = _colour_array(image, order)
+    if array.ndim == 2:
+        return None
+    return Image.fromarray(array.max(axis=2), "L")
+
+
+def _colour_array(image: np.ndarray, order: str) -> np.ndarray:
+    """A uint8 grey (H, W) or colour (H, W, 3) array, checked."""
     if order not in ORDERS:
         raise ValueError(f"unknown channel order {order!r}; one of {ORDERS}")
     array = _as_uint8(np.asarray(image))
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[:, :, 0]
     if array.ndim == 2:
-        return Image.fromarray(np.ascontiguousarray(array), "L")
+        return array
     if array.ndim != 3 or array.shape[2] not in (3, 4):
         raise ValueError(f"expected a grey or colour image, got an array of shape {array.shape}")
-    rgb = np.ascontiguousarray(array[:, :, :3])
-    # PIL's matrix conversion does the weighted sum in C; for BGR data the weights are
-    # simply reversed, which spares a channel-swapping copy.
-    weights = (0.299, 0.587, 0.114) if order.startswith("RGB") else (0.114, 0.587, 0.299)
-    return Image.fromarray(rgb, "RGB").convert("L", matrix=(*weights, 0.0))
+    return np.ascontiguousarray(array[:, :, :3])
 
 
 def _as_uint8(array: np.ndarray) -> np.ndarray:
@@ -195,36 +254,12 @@ def _as_uint8(array: np.ndarray) -> np.ndarray:
     return array.clip(0, 255).astype(np.uint8)
 
 
-# -- the steps -------------------------------------------------------------------------------------
-def zbar(gray: Image.Image, density: int = 1) -> list[Code]:
-    """One zbar pass over a grey image, enabled symbologies only, reads checked.
-
-    ``density`` n scans every n-th row and column (zbar's X/Y density): about n times faster.
-    """
-    return _checked(scan(gray, density))
-
-
-def scan(gray: Image.Image, density: int = 1) -> list[Any]:
-    """zbar's raw results (pyzbar ``Decoded``) for a grey image.
-
-    Like ``pyzbar.decode(gray, symbols=ZBAR_SYMBOLS)``, plus the scan density, which pyzbar
-    does not expose: we drive its ctypes wrapper the way ``pyzbar.decode`` does.
-    """
-    data = gray.tobytes()
-    with pyzbar._image_scanner() as scanner:
-        set_config = zbar_wrapper.zbar_image_scanner_set_config
-        set_config(scanner, ZBarSymbol.NONE, ZBarConfig.CFG_ENABLE, 0)  # all off, then ours
-        for symbol in ZBAR_SYMBOLS:
-            set_config(scanner, symbol, ZBarConfig.CFG_ENABLE, 1)
-        set_config(scanner, ZBarSymbol.NONE, ZBarConfig.CFG_X_DENSITY, density)
-        set_config(scanner, ZBarSymbol.NONE, ZBarConfig.CFG_Y_DENSITY, density)
-        with pyzbar._image() as image:
-            zbar_wrapper.zbar_image_set_format(image, pyzbar._FOURCC["L800"])
-            zbar_wrapper.zbar_image_set_size(image, gray.width, gray.height)
-            zbar_wrapper.zbar_image_set_data(image, cast(data, c_void_p), len(data), None)
-            if zbar_wrapper.zbar_scan_image(scanner, image) < 0:
-                raise pyzbar.PyZbarError("zbar refused the image")
-            return list(pyzbar._decode_symbols(pyzbar._symbols_for_image(image)))
+# -- the views -------------------------------------------------------------------------------------
+def enlarged(gray: Image.Image, factor: float = 1.5) -> Image.Image:
+    """The image enlarged ``factor`` times (bilinear): bars of a small code get wider than
+    the decoders' minimum of about one pixel."""
+    size = (round(gray.width * factor), round(gray.height * factor))
+    return gray.resize(size, Image.Resampling.BILINEAR)
 
 
 def _reduce(gray: Image.Image, long_side: int) -> Image.Image:
@@ -237,223 +272,318 @@ def _reduce(gray: Image.Image, long_side: int) -> Image.Image:
     return gray.resize(size, Image.Resampling.BOX)
 
 
-def _enlarge(gray: Image.Image, factor: float) -> Image.Image:
-    if factor <= 1:
-        return gray
-    size = (round(gray.width * factor), round(gray.height * factor))
-    return gray.resize(size, Image.Resampling.BILINEAR)
+# -- the decoders ----------------------------------------------------------------------------------
+def scan(gray: Image.Image, density: int = 1) -> list[Any]:
+    """zbar's raw results (pyzbar ``Decoded``) for a grey image.
 
-
-def stretched(gray: Image.Image) -> Image.Image:
-    """Contrast stretched (1% clipped at each end), enlarged 2x if the image is small."""
-    out = ImageOps.autocontrast(gray, cutoff=1)
-    return _enlarge(out, 2.0) if max(out.size) < SMALL_LONG_SIDE else out
-
-
-def sharpened(gray: Image.Image) -> Image.Image:
-    """An unsharp mask strong enough to restore bar edges lost to defocus."""
-    return gray.filter(ImageFilter.UnsharpMask(radius=3, percent=200, threshold=0))
-
-
-def rotated(gray: Image.Image, angle: float = 45.0) -> Image.Image:
-    """The image turned by ``angle`` degrees, the corners filled white (a quiet zone)."""
-    return gray.rotate(angle, Image.Resampling.BILINEAR, expand=True, fillcolor=255)
-
-
-# -- locating a 1D code ----------------------------------------------------------------------------
-BLOCK = 8  # structure tensor block, in pixels of the half-size image (16 px of a 640x480)
-MIN_COHERENCE = 0.6  # bars: the gradient points one way; text and texture: every way
-ANGLE_TOLERANCE = np.deg2rad(12)
-
-
-@dataclass(frozen=True)
-class Region:
-    """A barcode-like region: its box in image pixels and the direction across its bars."""
-
-    box: tuple[int, int, int, int]  # left, top, right, bottom
-    angle_deg: float  # direction of the gradient (across the bars), counter-clockwise from x
-
-
-def locate(gray: Image.Image, limit: int = 2) -> list[Region]:
-    """Up to ``limit`` regions full of parallel edges, the largest first.
-
-    The structure tensor of each block gives the dominant edge direction and how dominant
-    it is (coherence): bars give strong, coherent gradients; text and pictures do not.
-    Blocks with the image's dominant coherent direction are grouped into connected regions.
+    Like ``pyzbar.decode(gray, symbols=ZBAR_SYMBOLS)``, plus the scan density and minimum
+    lengths, which pyzbar does not expose: we drive its ctypes wrapper as ``pyzbar.decode``
+    does.
     """
-    half = gray.reduce(2) if min(gray.size) >= 4 * BLOCK else gray
-    scale = gray.width / half.width
-    a = np.asarray(half, dtype=np.float32)
-    gx = a[1:-1, 2:] - a[1:-1, :-2]
-    gy = a[2:, 1:-1] - a[:-2, 1:-1]
-    rows, cols = gx.shape[0] // BLOCK, gx.shape[1] // BLOCK
-    if rows < 2 or cols < 2:
-        return []
+    data = gray.tobytes()
+    with pyzbar._image_scanner() as scanner:
+        set_config = zbar_wrapper.zbar_image_scanner_set_config
+        set_config(scanner, ZBarSymbol.NONE, ZBarConfig.CFG_ENABLE, 0)  # all off, then ours
+        for symbol in ZBAR_SYMBOLS:
+            set_config(scanner, symbol, ZBarConfig.CFG_ENABLE, 1)
+        set_config(scanner, ZBarSymbol.CODE39, ZBarConfig.CFG_MIN_LEN, MIN_CODE39_LENGTH)
+        set_config(scanner, ZBarSymbol.I25, ZBarConfig.CFG_MIN_LEN, MIN_I25_LENGTH)
+        set_config(scanner, ZBarSymbol.NONE, ZBarConfig.CFG_X_DENSITY, density)
+        set_config(scanner, ZBarSymbol.NONE, ZBarConfig.CFG_Y_DENSITY, density)
+        with pyzbar._image() as image:
+            zbar_wrapper.zbar_image_set_format(image, pyzbar._FOURCC["L800"])
+            zbar_wrapper.zbar_image_set_size(image, gray.width, gray.height)
+            zbar_wrapper.zbar_image_set_data(image, cast(data, c_void_p), len(data), None)
+            if zbar_wrapper.zbar_scan_image(scanner, image) < 0:
+                raise pyzbar.PyZbarError("zbar refused the image")
+            return list(pyzbar._decode_symbols(pyzbar._symbols_for_image(image)))
 
-    def blocks(v: np.ndarray) -> np.ndarray:
-        return v[: rows * BLOCK, : cols * BLOCK].reshape(rows, BLOCK, cols, BLOCK).sum((1, 3))
 
-    jxx, jyy, jxy = blocks(gx * gx), blocks(gy * gy), blocks(gx * gy)
-    energy = jxx + jyy
-    coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2) / (energy + 1e-6)
-    # y grows downwards in images: negate it so the angle is counter-clockwise, as PIL rotates.
-    theta = 0.5 * np.arctan2(-2 * jxy, jxx - jyy)
-    # Relative energy threshold: a dim, low-contrast code is still the busiest thing around.
-    strong = (coherence > MIN_COHERENCE) & (energy > 0.15 * float(np.percentile(energy, 99)))
-    strong &= energy > 25.0 * BLOCK * BLOCK  # at least ~5 grey levels across an edge
-    if not strong.any():
-        return []
-    regions = []
-    for peak in _peak_angles(theta[strong], energy[strong])[:limit]:
-        diff = np.abs(np.angle(np.exp(2j * (theta - peak)))) / 2  # angles are modulo 180
-        component = _largest_component(strong & (diff < ANGLE_TOLERANCE))
-        if component is None:
+def zbar_reads(gray: Image.Image, view: str = "plain", scale: float = 1.0) -> list[Read]:
+    """zbar's checked reads of ``gray`` (a view ``scale`` times the frame's size)."""
+    reads = []
+    for result in scan(gray, ZBAR_DENSITY):
+        try:
+            text = result.data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue  # binary QR content is not something we issue
+        code = classify(text, ZBAR_NAMES.get(result.type, result.type))
+        if code is None:
             continue
-        r0, c0, r1, c1 = component
-        box = tuple(int(v * BLOCK * scale) for v in (c0, r0, c1 + 1, r1 + 1))
-        regions.append(Region(box, float(np.rad2deg(peak))))  # type: ignore[arg-type]
-    return regions
+        xs = [p[0] / scale for p in result.polygon] or [result.rect.left / scale]
+        ys = [p[1] / scale for p in result.polygon] or [result.rect.top / scale]
+        box = (min(xs), min(ys), max(xs), max(ys))
+        reads.append(Read(code, "zbar", view, box, max(box[2] - box[0], box[3] - box[1])))
+    return reads
 
 
-def _peak_angles(theta: np.ndarray, weight: np.ndarray) -> list[float]:
-    """The dominant directions (modulo 180 degrees), strongest first: a 36-bin histogram."""
-    bins = ((theta + np.pi / 2) / np.pi * 36).astype(int) % 36
-    hist = np.bincount(bins, weights=weight, minlength=36)
-    smooth = hist + 0.5 * (np.roll(hist, 1) + np.roll(hist, -1))
-    order = [int(i) for i in np.argsort(smooth)[::-1]]
-    peaks: list[int] = []
-    for i in order:
-        if smooth[i] <= 0 or any(min((i - p) % 36, (p - i) % 36) < 4 for p in peaks):
-            continue
-        peaks.append(i)
-    return [(p + 0.5) / 36 * np.pi - np.pi / 2 for p in peaks]
+_ZXING: Any = None
 
 
-def _largest_component(mask: np.ndarray) -> tuple[int, int, int, int] | None:
-    """Bounding box (r0, c0, r1, c1) of the largest 8-connected group of True blocks."""
-    seen = np.zeros_like(mask)
-    best: tuple[int, tuple[int, int, int, int]] | None = None
-    rows, cols = mask.shape
-    for start in zip(*np.nonzero(mask), strict=True):
-        if seen[start]:
-            continue
-        stack, size = [start], 0
-        seen[start] = True
-        r0, c0, r1, c1 = start[0], start[1], start[0], start[1]
-        while stack:
-            r, c = stack.pop()
-            size += 1
-            r0, c0, r1, c1 = min(r0, r), min(c0, c), max(r1, r), max(c1, c)
-            for nr in range(max(r - 1, 0), min(r + 2, rows)):
-                for nc in range(max(c - 1, 0), min(c + 2, cols)):
-                    if mask[nr, nc] and not seen[nr, nc]:
-                        seen[nr, nc] = True
-                        stack.append((nr, nc))
-        if size >= 3 and (best is None or size > best[0]):
-            best = (size, (int(r0), int(c0), int(r1), int(c1)))
-    return best[1] if best else None
+def _zxing() -> Any:
+    """zxing-cpp, imported on first use (the kiosk runs without a camera and without it)."""
+    global _ZXING
+    if _ZXING is None:
+        import zxingcpp
+
+        _ZXING = zxingcpp
+    return _ZXING
 
 
-def upright_crop(gray: Image.Image, region: Region) -> Image.Image:
-    """The region, with a margin for the quiet zone, turned so its bars are vertical,
-    contrast-stretched, and enlarged until the code is at least ~400 px long."""
-    left, top, right, bottom = region.box
-    margin = max(right - left, bottom - top) // 3 + 8
-    box = (
-        max(left - margin, 0),
-        max(top - margin, 0),
-        min(right + margin, gray.width),
-        min(bottom + margin, gray.height),
+def _zxing_formats(zx: Any) -> tuple[Any, ...]:
+    f = zx.BarcodeFormat
+    return (f.EAN13, f.EAN8, f.UPCA, f.UPCE, f.Code128, f.Code39, f.ITF, f.QRCode)
+
+
+def _zxing_symbology(zx: Any, barcode: Any) -> tuple[str, str] | None:
+    """(our symbology, value) of a zxing-cpp result, in the form ``classify`` expects."""
+    f = zx.BarcodeFormat
+    fmt, text = barcode.format, barcode.text
+    if fmt == f.UPCE:
+        return UPCE, barcode.extra.get("UPCE", text)  # its text is the UPC-A expansion
+    if fmt in (f.EAN13, f.UPCA):
+        return EAN13, text if len(text) == 13 else "0" + text
+    names = {f.EAN8: EAN8, f.Code128: CODE128, f.Code39: CODE39, f.ITF: I25, f.QRCode: QRCODE}
+    name = names.get(fmt)
+    return (name, text) if name else None
+
+
+def zxing_reads(
+    gray: Image.Image, view: str = "plain", scale: float = 1.0, *, thorough: bool = True
+) -> list[Read]:
+    """zxing-cpp's checked reads of ``gray`` (a view ``scale`` times the frame's size).
+
+    ``thorough``: also rotated by 90 degrees and its own downscaled pyramid (twice the time;
+    the views after the frame itself do without). Inverted codes (light on dark) are not
+    tried: a second pass on every frame for a rare case.
+    """
+    zx = _zxing()
+    results = zx.read_barcodes(
+        np.asarray(gray),
+        formats=_zxing_formats(zx),
+        try_rotate=thorough,
+        try_downscale=thorough,
+        try_invert=False,
     )
-    crop = gray.crop(box)
-    crop = crop.rotate(-region.angle_deg, Image.Resampling.BILINEAR, expand=True, fillcolor=255)
-    crop = ImageOps.autocontrast(crop, cutoff=1)
-    return _enlarge(crop, min(3.0, 400 / max(crop.size)))
+    reads = []
+    for result in results:
+        named = _zxing_symbology(zx, result)
+        code = classify(named[1], named[0]) if named else None
+        if code is None:
+            continue
+        pos = result.position
+        points = (pos.top_left, pos.top_right, pos.bottom_right, pos.bottom_left)
+        xs, ys = [p.x / scale for p in points], [p.y / scale for p in points]
+        box = (min(xs), min(ys), max(xs), max(ys))
+        reads.append(Read(code, "zxing", view, box, max(box[2] - box[0], box[3] - box[1])))
+    return reads
 
 
-# -- the cascade -----------------------------------------------------------------------------------
-Step = tuple[str, Callable[[], Iterator[Image.Image]]]
+# -- the passes ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Views:
+    """The views of one frame, made on demand and kept (several passes share one)."""
 
-# Cost of each step relative to the plain pass (times, plus seconds), measured on the
-# benchmark frames: zbar's share scales with the frame's content, the filters' does not.
-STEP_COST = {
-    "located": (1.0, 0.004),
-    "sharpened": (1.4, 0.006),
-    "stretched": (1.1, 0.001),
-    "rotated": (1.8, 0.003),
+    gray: Image.Image
+    colour: Image.Image | None  # the brightest channel, None for a grey frame
+    made: dict[str, tuple[Image.Image, float]] = field(default_factory=dict)
+
+    def get(self, name: str) -> tuple[Image.Image, float] | None:
+        """The view ``name`` and its scale to the frame; None if it does not apply."""
+        if name not in self.made:
+            view = self._make(name)
+            if view is None:
+                return None
+            self.made[name] = view
+        return self.made[name]
+
+    def _make(self, name: str) -> tuple[Image.Image, float] | None:
+        if name == "plain":
+            return self.gray, 1.0
+        if name == "up":
+            return enlarged(self.gray, 1.5), 1.5
+        if name == "max":
+            return (self.colour, 1.0) if self.colour is not None else None
+        raise ValueError(name)
+
+
+Reader = Callable[[Image.Image, str, float], list[Read]]
+
+
+def zxing_fast_reads(gray: Image.Image, view: str = "plain", scale: float = 1.0) -> list[Read]:
+    """zxing-cpp without its rotations and downscaling: for the views."""
+    return zxing_reads(gray, view, scale, thorough=False)
+
+
+DECODERS: dict[str, Reader] = {
+    "zbar": zbar_reads,
+    "zxing": zxing_reads,
+    "zxing-fast": zxing_fast_reads,
 }
 
+PASSES: tuple[tuple[str, str], ...] = (
+    ("zxing", "plain"),
+    ("zbar", "plain"),
+    ("zxing-fast", "max"),
+    ("zxing-fast", "up"),
+)
+# Chosen on bench/barcode.py's photo set (328 frames): each pass alone, and what it reads that
+# the ones before it missed (union of reads): zxing 193, + zbar 233, + max 235, + up 242, for
+# about 24 ms (p50, a loaded machine). Measured and left out: the flattened view (+2, 7 ms),
+# zbar on a smoothed view (+4, 11 ms), zbar on the enlarged view (+1 over these, 19 ms), and
+# zbar at full density (reads fewer than every second line, at twice the time).
 
-def _steps(work: Image.Image, gray: Image.Image) -> list[Step]:
-    steps: list[Step] = [
-        ("plain", lambda: iter([work])),
-        ("located", lambda: (upright_crop(work, r) for r in locate(work))),
-        ("sharpened", lambda: iter([sharpened(ImageOps.autocontrast(work, cutoff=1))])),
-        ("stretched", lambda: iter([stretched(work)])),
-        ("rotated", lambda: iter([rotated(work)])),
+
+def accepted(reads: list[Read]) -> list[Code]:
+    """The codes that ``reads`` (all passes so far) establish; see the module docstring."""
+    votes: dict[Code, list[Read]] = {}
+    for read in reads:
+        votes.setdefault(read.code, []).append(read)
+    # Variable length (Code 39, I2/5): a scan line leaving the bars early reads a part of the
+    # code, which is no rival of the whole, nor a code of its own.
+    for part in [c for c in votes if _is_part(c, votes)]:
+        del votes[part]
+    good = []
+    for code, mine in votes.items():
+        passes = {(r.decoder, r.view) for r in mine}
+        if code.symbology in NEEDS_TWO_READS and len(passes) < 2:
+            continue
+        if code.symbology in LINEAR and _contradicted(code, mine, votes):
+            continue
+        good.append(code)
+    return good
+
+
+def _is_part(code: Code, votes: dict[Code, list[Read]]) -> bool:
+    """Whether ``code`` (Code 39 or I2/5) is a part of another read of its symbology."""
+    return code.symbology in (CODE39, I25) and any(
+        o != code and o.symbology == code.symbology and code.value in o.value for o in votes
+    )
+
+
+def _contradicted(code: Code, mine: list[Read], votes: dict[Code, list[Read]]) -> bool:
+    """Whether another linear code read over the same place beats ``code``."""
+    extent = max(r.extent for r in mine)
+    for other, theirs in votes.items():
+        if other == code or other.symbology not in LINEAR:
+            continue
+        if not any(_near(a, b) for a in mine for b in theirs):
+            continue
+        if len(theirs) > len(mine):
+            return True
+        if len(theirs) == len(mine) and extent < 1.3 * max(r.extent for r in theirs):
+            return True  # neither clearly longer: neither is trusted
+    return False
+
+
+def _near(a: Read, b: Read) -> bool:
+    """Whether two reads are of the same place: their boxes overlap once widened by a fifth
+    of the longer read (a decoder may give a scan line's box, a few pixels high)."""
+    m = 0.2 * max(a.extent, b.extent)
+    return (
+        a.box[0] - m <= b.box[2]
+        and b.box[0] - m <= a.box[2]
+        and a.box[1] - m <= b.box[3]
+        and b.box[1] - m <= a.box[3]
+    )
+
+
+def unconfirmed(reads: list[Read]) -> list[Read]:
+    """The first read of each code that waits for a second pass to agree (``NEEDS_TWO_READS``)."""
+    seen: dict[Code, list[Read]] = {}
+    for read in reads:
+        seen.setdefault(read.code, []).append(read)
+    return [
+        mine[0]
+        for code, mine in seen.items()
+        if code.symbology in NEEDS_TWO_READS and len({(r.decoder, r.view) for r in mine}) < 2
     ]
-    if work is not gray:
-        steps.append(("full", lambda: iter([gray])))
-    return steps
+
+
+def confirm(work: Image.Image, read: Read, scale: float) -> list[Read]:
+    """Both decoders on a crop around ``read``, enlarged: a second, independent look at the
+    one place where a code without a strong check was read once (a few ms: the crop is
+    small). ``scale``: work image pixels per frame pixel."""
+    left, top, right, bottom = (v * scale for v in read.box)
+    margin = max(right - left, bottom - top) * 0.3 + 12
+    box = (
+        max(int(left - margin), 0),
+        max(int(top - margin), 0),
+        min(int(right + margin) + 1, work.width),
+        min(int(bottom + margin) + 1, work.height),
+    )
+    if box[2] - box[0] < 8 or box[3] - box[1] < 8:
+        return []
+    crop = work.crop(box)
+    factor = min(3.0, max(1.0, 400 / max(crop.size)))  # small codes: bars >= ~2 px wide
+    crop = enlarged(crop, factor) if factor > 1 else crop
+    reads = []
+    for decoder in ("zbar", "zxing"):
+        for r in DECODERS[decoder](crop, "crop", factor * scale):
+            shifted = (r.box[0] + box[0] / scale, r.box[1] + box[1] / scale,
+                       r.box[2] + box[0] / scale, r.box[3] + box[1] / scale)  # fmt: skip
+            reads.append(Read(r.code, r.decoder, "crop", shifted, r.extent))
+    return reads
 
 
 def decode_report(
     image: Image.Image | np.ndarray,
     *,
     order: str = "RGB",
-    budget_s: float | None = DEFAULT_BUDGET_S,
-    decoder: Callable[[Image.Image], list[Code]] = zbar,
+    budget_s: float | None = None,
+    passes: tuple[tuple[str, str], ...] = PASSES,
+    decoders: dict[str, Reader] | None = None,
 ) -> DecodeReport:
-    """Run the cascade (see the module docstring); stop at the first step that reads.
+    """Run the passes in order and stop after the first one that establishes a code.
 
-    The first step always runs. A later one starts only if it should end within
-    ``budget_s`` (per 640x480 worth of pixels; None: no limit): its cost is estimated from
-    the first step's (``STEP_COST``), since zbar's time depends on the image's content (a
-    busy or noisy frame costs every step more), so a frame seldom overruns by a whole step.
-    ``decoder`` is for tests.
+    ``budget_s`` (the camera loop only; None: none) stops before a pass once that much time
+    per 640x480 worth of pixels has gone by; the first two passes (each decoder on the frame
+    itself) always run, and so does the second look at a one-off read. ``passes`` and
+    ``decoders`` are for the benchmark and the tests.
     """
     started = time.perf_counter()
+    decoders = decoders or DECODERS
     gray = to_gray(image, order)
+    colour = brightest_channel(image, order)
     work = _reduce(gray, WORK_LONG_SIDE)
+    reduced = work is not gray
+    views = Views(work, _reduce(colour, WORK_LONG_SIDE) if colour is not None else None)
     if budget_s is not None:
         budget_s *= max(1.0, work.width * work.height / VGA_PIXELS)
+    scale = work.width / gray.width
     report = DecodeReport([], None)
-    first_cost = 0.0
-    for name, views in _steps(work, gray):
-        elapsed = time.perf_counter() - started
-        # The first step always runs; later ones only if they should end within the budget.
-        remaining = None if budget_s is None or not report.tried else budget_s - elapsed
-        if remaining is not None and _estimate(name, first_cost, work, gray) > remaining:
+    plan = list(passes) + ([("zxing", "full")] if reduced else [])
+    for i, (decoder, view_name) in enumerate(plan):
+        if budget_s is not None and i >= 2 and time.perf_counter() - started > budget_s:
             break
-        report.tried.append(name)
-        for view in views():
-            codes = decoder(view)
-            if codes:
-                report.codes, report.step = codes, name
-                report.elapsed_s = time.perf_counter() - started
-                return report
-        if name == "plain":
-            first_cost = time.perf_counter() - started - elapsed
+        if view_name == "full":
+            view: tuple[Image.Image, float] | None = (gray, 1.0 / scale)
+        else:
+            view = views.get(view_name)
+        if view is None:
+            continue
+        report.tried.append(f"{decoder}:{view_name}")
+        report.reads += decoders[decoder](view[0], view_name, view[1] * scale)
+        codes = accepted(report.reads)
+        if codes:
+            report.codes, report.step = codes, report.tried[-1]
+            break
+    else:  # nothing established: a second look at each code that waits for one
+        waiting = unconfirmed(report.reads)[:MAX_SECOND_LOOKS]
+        for read in waiting:
+            report.reads += confirm(work, read, scale)
+        if waiting:
+            report.tried.append("both:crop")
+            report.codes = accepted(report.reads)
+            report.step = "both:crop" if report.codes else None
     report.elapsed_s = time.perf_counter() - started
     return report
 
 
-def _estimate(name: str, first_cost: float, work: Image.Image, gray: Image.Image) -> float:
-    """Expected seconds of step ``name``, from the plain pass's ``first_cost``."""
-    if name == "full":
-        return first_cost * gray.width * gray.height / (work.width * work.height)
-    factor, fixed = STEP_COST[name]
-    return first_cost * factor + fixed * max(1.0, work.width * work.height / VGA_PIXELS)
-
-
-def decode(
-    image: Image.Image | np.ndarray,
-    *,
-    order: str = "RGB",
-    budget_s: float | None = DEFAULT_BUDGET_S,
-) -> list[Code]:
+def decode(image: Image.Image | np.ndarray, *, order: str = "RGB") -> list[Code]:
     """The checked codes in ``image`` (a PIL image, or a numpy array in channel ``order``).
 
-    An empty list when nothing could be read within the time budget.
+    No time budget: the same image always gives the same codes. An empty list when nothing
+    could be read.
     """
-    return decode_report(image, order=order, budget_s=budget_s).codes
+    return decode_report(image, order=order).codes

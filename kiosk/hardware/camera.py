@@ -185,8 +185,9 @@ Decoder = Callable[[np.ndarray, str], list[Code]]
 
 
 def default_decoder(frame: np.ndarray, order: str) -> list[Code]:
-    """The kiosk's decoder: the cascade with its per-frame time budget."""
-    return barcode.decode(frame, order=order)
+    """The kiosk's decoder with the camera loop's time budget: once it is spent, the views
+    left are skipped (the next frame comes in a few ms); a still image gets no budget."""
+    return barcode.decode_report(frame, order=order, budget_s=barcode.CAMERA_BUDGET_S).codes
 
 
 @dataclass

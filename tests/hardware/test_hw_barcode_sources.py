@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bench.barcode import Scene, synthesize
+from bench.barcode_scenes import Photo, render
 from kiosk.hardware import barcode, camera, wedge
 from kiosk.hardware.barcode import Code
 from kiosk.hardware.camera import (
@@ -95,7 +95,8 @@ def write_frames(folder: Path, scenes: list[tuple[str | None, str]]) -> None:
     """PNG frames in name order: (kind, value) pairs, kind None for an empty frame."""
     folder.mkdir(exist_ok=True)
     for i, (kind, value) in enumerate(scenes):
-        rgb = synthesize(kind, value, Scene(seed=i, angle=8 * i, noise=3))
+        photo = Photo(angle=4 * i, noise=3)
+        rgb = render(kind, value, photo, seed=i) if kind else render(None, "", photo, seed=i)
         Image.fromarray(rgb).save(folder / f"{i:03d}.png")
 
 
@@ -120,9 +121,9 @@ def test_camera_source_reads_a_folder_with_confirmation(tmp_path: Path) -> None:
         [("ean13", ISBN), (None, ""), ("code128", CARD.value), ("qr", "THUVIEN:READER:42")],
     )
     ticks = iter(np.arange(0, 100, 0.1))
-    # No time budget here: this checks the confirmation, and a loaded CI machine must not
-    # turn a slow decode into a missed frame (the budget has tests of its own).
-    worker = DecodeWorker(lambda frame, order: barcode.decode(frame, order=order, budget_s=None), 5)
+    # decode() has no time budget: this checks the confirmation, and a loaded CI machine must
+    # not turn a slow decode into a missed frame (the budget has tests of its own).
+    worker = DecodeWorker(lambda frame, order: barcode.decode(frame, order=order), 5)
     source = CameraBarcodeSource(
         FolderFrames(tmp_path, repeat=2), clock=lambda: next(ticks), worker=worker
     )

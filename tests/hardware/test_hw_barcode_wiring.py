@@ -8,7 +8,7 @@ import time
 import pytest
 from PIL import Image
 
-from bench.barcode import Scene, synthesize
+from bench.barcode_scenes import Photo, render
 from kiosk import config
 from kiosk.hardware.backend import HardwareUnavailable, open_hardware
 from kiosk.hardware.interfaces import CodeSeen
@@ -29,7 +29,7 @@ def hardware(tmp_path, **settings) -> config.Hardware:
 def test_folder_source_reaches_the_event_queue(tmp_path, rig):
     folder = tmp_path / "frames"
     folder.mkdir()
-    Image.fromarray(synthesize("ean13", ISBN, Scene())).save(folder / "book.png")
+    Image.fromarray(render("ean13", ISBN, Photo(), seed=0)).save(folder / "book.png")
     events: queue.Queue = queue.Queue()
     bundle = open_hardware(hardware(tmp_path, barcode="folder", barcode_device=str(folder)), events)
     try:
