@@ -27,6 +27,7 @@ from kiosk.hub.models import (
     open_hub_database,
 )
 from kiosk.telemetry import payloads
+from tests.conftest import HUB_BACKENDS
 
 NOW = datetime(2026, 11, 25, 10, 0)
 STAMP = Stamp(datetime(2026, 11, 25, 9, 40), 100.0, "boot", True)
@@ -36,8 +37,8 @@ GOOD_SEQ = 10_000  # the good message sent after each bad one
 
 
 @pytest.fixture
-def ingestor(tmp_path):
-    database = open_hub_database(f"sqlite:///{tmp_path / 'hub.db'}")
+def ingestor(hub_database_url):
+    database = open_hub_database(hub_database_url)
     RegisteredKiosk.create(kiosk_id=KIOSK, province="20", commune="06001", created_at=NOW)
     yield Ingestor()
     database.close()
@@ -300,10 +301,15 @@ PAYLOADS = st.one_of(
 )
 
 
-@pytest.fixture(scope="module")
-def shared_ingestor(tmp_path_factory):
-    """One hub database for all the examples (a fresh one each would cost most of the run)."""
-    database = open_hub_database(f"sqlite:///{tmp_path_factory.mktemp('hub') / 'hub.db'}")
+@pytest.fixture(scope="module", params=HUB_BACKENDS)
+def shared_ingestor(request, tmp_path_factory):
+    """One hub database for all the examples (a fresh one each would cost most of the run),
+    on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('hub') / 'hub.db'}"
+    else:
+        url = request.getfixturevalue("postgres_cluster").database()
+    database = open_hub_database(url)
     RegisteredKiosk.create(kiosk_id=KIOSK, province="20", commune="06001", created_at=NOW)
     yield Ingestor()
     database.close()
