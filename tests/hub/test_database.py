@@ -131,6 +131,29 @@ def test_every_model_is_in_the_table_list():
     assert {m._meta.table_name for m in HUB_MODELS} >= {table for table, _ in COUNTERS}
 
 
+def test_a_missing_postgresql_is_a_failure_that_says_to_run_setup(monkeypatch):
+    """Without initdb on the PATH or in Debian's folders the PostgreSQL tests fail (the
+    session's cluster fixture turns this into pytest.fail), saying what to run."""
+    from tests.support import postgres
+
+    monkeypatch.setattr(postgres.shutil, "which", lambda name: None)
+    monkeypatch.setattr(postgres.glob, "glob", lambda pattern: [])
+    expected = r"initdb not found: PostgreSQL is not installed\. Run scripts/setup"
+    with pytest.raises(postgres.PostgresMissing, match=expected):
+        postgres.PostgresCluster()
+
+
+def test_debians_folders_are_searched_newest_first(monkeypatch):
+    """Debian's `postgresql` puts its programs in /usr/lib/postgresql/<version>/bin, off the
+    PATH: found there, the newest version first (15 before 9: by number, not by text)."""
+    from tests.support import postgres
+
+    found = ["/usr/lib/postgresql/9/bin/pg_ctl", "/usr/lib/postgresql/15/bin/pg_ctl"]
+    monkeypatch.setattr(postgres.shutil, "which", lambda name: None)
+    monkeypatch.setattr(postgres.glob, "glob", lambda pattern: list(found))
+    assert postgres.find_tool("pg_ctl") == "/usr/lib/postgresql/15/bin/pg_ctl"
+
+
 # --- `kiosk hub ...` as installed, against PostgreSQL --------------------------------------
 
 
