@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -94,3 +95,44 @@ def broker(tmp_path: Path):
     running = Broker(folder).start()
     yield running
     running.kill()
+
+
+# The hub's database: its tests that touch the database run on SQLite (the default) and on
+# PostgreSQL (at scale), the same test twice: `test_x[sqlite]`, `test_x[postgres]`.
+HUB_BACKENDS = ("sqlite", "postgres")
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throw-away PostgreSQL cluster for the whole session (tests/support/postgres.py).
+    PostgreSQL missing is a failure, not a skip: scripts/setup installs it."""
+    from tests.support.postgres import PostgresCluster, PostgresMissing
+
+    try:
+        cluster = PostgresCluster()
+    except PostgresMissing as missing:
+        pytest.fail(str(missing), pytrace=False)
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=HUB_BACKENDS)
+def hub_backend(request) -> str:
+    """Which database the hub runs on in this test (pin one with
+    `@pytest.mark.parametrize("hub_backend", ["sqlite"])`)."""
+    return request.param
+
+
+@pytest.fixture
+def hub_database_url(request, hub_backend: str, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty hub database: a SQLite file in the test's folder, or the session's
+    PostgreSQL test database, emptied."""
+    if hub_backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hub' / 'hub.db'}"
+        return
+    yield request.getfixturevalue("postgres_cluster").empty_database()
+    from kiosk.hub.models import hub_db
+
+    if hub_db.obj is not None and not hub_db.is_closed():
+        hub_db.close()  # this thread's connection; the next test closes any other

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from peewee import JOIN, fn
+from peewee import JOIN, SQL, fn
 
 from kiosk import communes
 from kiosk.hub.models import (
@@ -239,13 +239,15 @@ def daily_visits(
     where &= IntervalCount.metric.in_([VISITS_DOOR, VISITS_CARD])
     if commune is not None:
         where &= IntervalCount.commune == commune
-    day = hub_db.truncate_date("day", IntervalCount.interval_start)
+    day = hub_db.truncate_date("day", IntervalCount.interval_start).alias("day")
     query = (
         IntervalCount.select(
             IntervalCount.kiosk_id, IntervalCount.metric, day, fn.SUM(IntervalCount.n)
         )
         .where(where)
-        .group_by(IntervalCount.kiosk_id, IntervalCount.metric, day)
+        # by the column's name, not the expression again: PostgreSQL (psycopg binds on the
+        # server) would see DATE_TRUNC($1, ...) and DATE_TRUNC($5, ...) as two expressions
+        .group_by(IntervalCount.kiosk_id, IntervalCount.metric, SQL('"day"'))
         .tuples()
     )
     per_kiosk: dict[str, dict[str, dict[date, int]]] = defaultdict(lambda: defaultdict(dict))

@@ -4,9 +4,9 @@ Every message is checked in order: the topic's shape, the size, JSON (no NaN or 
 nesting deeper than the parser takes), the JSON Schema of its kind and version (metrics and
 reader groups pinned to the known lists, every number bounded), then what a schema cannot
 say: integers that are really integers (`1e20` is an "integer" to JSON Schema), dates that
-exist (`2026-02-30`, year 0, hour 25), text that can be stored (no lone surrogates), each
-(metric, group) once, the topic agreeing with the payload, the kiosk being registered to that
-commune.
+exist (`2026-02-30`, year 0, hour 25), text that can be stored (no lone surrogates, no U+0000,
+which PostgreSQL's text cannot hold), each (metric, group) once, the topic agreeing with the
+payload, the kiosk being registered to that commune.
 
 A message failing a check — or failing to be stored for any reason but the database itself
 being away — is rejected: counted per kiosk and reason, kept as it came in the dead-letter
@@ -155,6 +155,8 @@ def check_beyond_schema(kind: str, body: dict[str, Any]) -> None:
             text.encode("utf-8")
         except UnicodeEncodeError:
             raise Rejected("bad_text", f"{text!r}") from None
+        if "\x00" in text:  # PostgreSQL's text cannot hold U+0000: refused on both backends
+            raise Rejected("bad_text", f"{text!r}: U+0000")
     if kind == "counts":
         keys = [(c["metric"], c["group"]) for c in body["counts"]]
         if len(keys) != len(set(keys)):

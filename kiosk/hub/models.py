@@ -4,7 +4,8 @@ messages rejected. SQLite by default, PostgreSQL at scale (the same peewee model
 from __future__ import annotations
 
 from peewee import (
-    AutoField,
+    BigAutoField,
+    BigIntegerField,
     BlobField,
     BooleanField,
     CompositeKey,
@@ -13,9 +14,11 @@ from peewee import (
     FloatField,
     IntegerField,
     Model,
+    PostgresqlDatabase,
     TextField,
 )
 from playhouse.db_url import connect
+from playhouse.migrate import PostgresqlMigrator, migrate
 
 hub_db = DatabaseProxy()
 
@@ -40,7 +43,7 @@ class Received(HubModel):
     """Every (kiosk, seq) counts message taken, so a repeat is recognised and ignored."""
 
     kiosk_id = TextField()
-    seq = IntegerField()
+    seq = BigIntegerField()
     received_at = DateTimeField()
 
     class Meta:
@@ -56,8 +59,8 @@ class IntervalCount(HubModel):
     interval_start = DateTimeField(index=True)
     metric = TextField()
     reader_group = TextField()
-    n = IntegerField()
-    seq = IntegerField()
+    n = BigIntegerField()
+    seq = BigIntegerField()
     clock_synced = BooleanField()
 
     class Meta:
@@ -73,7 +76,7 @@ class KioskState(HubModel):
     health = TextField(default="{}")
     version = TextField(default="")
     clock_synced = BooleanField(default=True)
-    dropped = IntegerField(default=0)
+    dropped = BigIntegerField(default=0)
 
 
 class Rejection(HubModel):
@@ -84,7 +87,7 @@ class Rejection(HubModel):
 
     kiosk_id = TextField()
     reason = TextField()
-    count = IntegerField(default=0)
+    count = BigIntegerField(default=0)  # grows for as long as a kiosk sends junk
 
     class Meta:
         table_name = "kiosk_rejection"
@@ -96,7 +99,7 @@ class DeadLetter(HubModel):
     acknowledged all the same, so it never holds up the messages behind it. Only the newest
     `ingest.DEAD_LETTERS_KEPT` are kept."""
 
-    id = AutoField()
+    id = BigAutoField()  # never reused: it grows by every message ever dead-lettered
     received_at = DateTimeField()  # hub time
     kiosk_id = TextField(default="")  # from the topic, if it named one
     topic = TextField()
@@ -115,8 +118,8 @@ class MisdatedCount(HubModel):
     interval_start = TextField()  # as the kiosk stamped it
     metric = TextField()
     reader_group = TextField()
-    n = IntegerField()
-    seq = IntegerField()
+    n = BigIntegerField()
+    seq = BigIntegerField()
     first_wall = TextField()  # the interval's first event, by the kiosk's wrong clock...
     first_mono = FloatField()  # ...and by its monotonic clock since boot
     minutes = IntegerField()  # the interval's length
@@ -143,8 +146,8 @@ class SeqWatermark(HubModel):
     acknowledged (gaps at the end) and the oldest it still keeps (below it, none can come)."""
 
     kiosk_id = TextField(primary_key=True)
-    latest_seq = IntegerField(default=0)
-    oldest_seq = IntegerField(default=1)
+    latest_seq = BigIntegerField(default=0)
+    oldest_seq = BigIntegerField(default=1)
 
 
 HUB_MODELS = [
@@ -161,7 +164,8 @@ HUB_MODELS = [
 
 
 def open_hub_database(url: str):
-    """Connect to the hub database (sqlite:/// or postgresql://) and create missing tables."""
+    """Connect to the hub database (sqlite:/// or postgresql://), create missing tables and
+    bring older ones up to date (`upgrade_schema`)."""
     if url.startswith("sqlite:///"):
         from pathlib import Path
 
@@ -180,4 +184,37 @@ def open_hub_database(url: str):
     hub_db.initialize(database)
     database.connect(reuse_if_open=True)
     database.create_tables(HUB_MODELS)
+    upgrade_schema(database)
     return database
+
+
+def upgrade_schema(database) -> None:
+    """Bring tables made by an older hub up to this one's models. Idempotent: it looks at the
+    columns as they are, so it runs at every start and does nothing once done.
+
+    The only step so far: counters an earlier hub made 32-bit (INTEGER) on PostgreSQL are
+    widened to BIGINT, as the models now say (a hub stops at 2^31 - 1 otherwise: rejections
+    keep adding up, dead-letter ids are never reused). SQLite's INTEGER is 64-bit already,
+    so SQLite files need nothing."""
+    if not isinstance(database, PostgresqlDatabase):
+        return
+    narrow = set(
+        database.execute_sql(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND data_type = 'integer'"
+        ).fetchall()
+    )
+    migrator = PostgresqlMigrator(database)
+    with database.atomic():
+        for model in HUB_MODELS:
+            table = model._meta.table_name
+            for field in model._meta.sorted_fields:
+                wide = isinstance(field, BigIntegerField | BigAutoField)
+                if not wide or (table, field.column_name) not in narrow:
+                    continue
+                migrate(migrator.alter_column_type(table, field.column_name, BigIntegerField()))
+                if isinstance(field, BigAutoField):  # SERIAL's sequence stops at 2^31 - 1 too
+                    (sequence,) = database.execute_sql(
+                        "SELECT pg_get_serial_sequence(%s, %s)", (table, field.column_name)
+                    ).fetchone()
+                    database.execute_sql(f"ALTER SEQUENCE {sequence} AS bigint")

@@ -22,8 +22,8 @@ from tests.support.mqtt import Collector, wait_for
 CARD = sample.SAMPLE_CARDS["reader"]
 
 
-def test_missing_seqs(tmp_path):
-    open_hub_database(f"sqlite:///{tmp_path / 'hub.db'}")
+def test_missing_seqs(hub_database_url):
+    open_hub_database(hub_database_url)
     now = datetime(2026, 11, 25)
     assert repair.missing_seqs("06001-01") == []
     for seq in (1, 2, 5, 7):
@@ -31,11 +31,17 @@ def test_missing_seqs(tmp_path):
     assert repair.missing_seqs("06001-01") == [3, 4, 6]
 
 
-def test_lost_message_is_requested_and_resent(desk, clock, tmp_path, broker, monkeypatch):
+def test_lost_message_is_requested_and_resent(
+    desk, clock, tmp_path, broker, monkeypatch, hub_database_url
+):
     hub = hub_config.load(
         None,
         overrides={
-            "hub": {"data_dir": str(tmp_path / "hub"), "repair_seconds": 1},
+            "hub": {
+                "data_dir": str(tmp_path / "hub"),
+                "database": hub_database_url,
+                "repair_seconds": 1,
+            },
             "broker": {"broker_url": broker.url, "username": ""},
         },
     )
@@ -91,11 +97,11 @@ def _received(*seqs: int) -> None:
 
 
 @pytest.mark.parametrize("top", [payloads.MAX_SEQ, 2**62], ids=["schema-limit", "2^62"])
-def test_repair_works_on_ranges_and_is_bounded(tmp_path, top):
+def test_repair_works_on_ranges_and_is_bounded(hub_database_url, top):
     """One huge seq (at the schema's limit, or 2^62 stored before the schema bounded it) must
     not build a list of every number (it killed the ingest thread with MemoryError at every
     start)."""
-    open_hub_database(f"sqlite:///{tmp_path / 'hub.db'}")
+    open_hub_database(hub_database_url)
     _received(1, 2, 5, top)
     started = time.perf_counter()
     low = top - repair.WINDOW + 1  # without health v2: a window below the latest
@@ -105,8 +111,8 @@ def test_repair_works_on_ranges_and_is_bounded(tmp_path, top):
     assert asked == list(range(low, low + payloads.MAX_RESEND))
 
 
-def test_trailing_gaps_are_seen_through_the_latest_seq_in_health(tmp_path):
-    open_hub_database(f"sqlite:///{tmp_path / 'hub.db'}")
+def test_trailing_gaps_are_seen_through_the_latest_seq_in_health(hub_database_url):
+    open_hub_database(hub_database_url)
     _received(1, 2, 3, 5)
     assert repair.missing_seqs("06001-01") == [4]
     SeqWatermark.create(kiosk_id="06001-01", latest_seq=9, oldest_seq=1)
@@ -114,9 +120,9 @@ def test_trailing_gaps_are_seen_through_the_latest_seq_in_health(tmp_path):
     assert repair.missing_seqs("06001-01") == [4, 6, 7, 8, 9]
 
 
-def test_what_the_kiosk_no_longer_keeps_is_counted_lost_not_asked_for(tmp_path):
+def test_what_the_kiosk_no_longer_keeps_is_counted_lost_not_asked_for(hub_database_url):
     """More than a request's worth of seqs the kiosk pruned must not fill every request."""
-    open_hub_database(f"sqlite:///{tmp_path / 'hub.db'}")
+    open_hub_database(hub_database_url)
     _received(1, 900, 901, 903)
     assert repair.missing_seqs("06001-01")[:2] == [2, 3]  # without health v2: asked for
     SeqWatermark.create(kiosk_id="06001-01", latest_seq=905, oldest_seq=850)
@@ -135,11 +141,9 @@ class _Recorder:
         self.published.append((topic, payload))
 
 
-def test_open_requests_are_re_asserted_until_filled(tmp_path, monkeypatch):
-    hub = hub_config.load(
-        None,
-        overrides={"hub": {"data_dir": str(tmp_path / "hub"), "reassert_seconds": 60}},
-    )
+def test_open_requests_are_re_asserted_until_filled(tmp_path, monkeypatch, hub_database_url):
+    settings = {"data_dir": str(tmp_path / "hub"), "database": hub_database_url}
+    hub = hub_config.load(None, overrides={"hub": {**settings, "reassert_seconds": 60}})
     open_hub_database(hub.database_url)
     registry.add(hub, "06001-01", "06001", datetime(2026, 11, 25))
     _received(1, 3)

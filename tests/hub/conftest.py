@@ -83,15 +83,17 @@ class HubData:
 
 
 @pytest.fixture
-def hub_config(tmp_path: Path) -> HubConfig:
-    """The packaged hub defaults, data in the test's folder, the dashboard on any free port."""
-    config = config_module.load(None, overrides={"hub": {"data_dir": str(tmp_path / "hub")}})
+def hub_config(tmp_path: Path, hub_database_url: str) -> HubConfig:
+    """The packaged hub defaults, data in the test's folder, the database on each backend
+    (tests/conftest.py), the dashboard on any free port."""
+    overrides = {"hub": {"data_dir": str(tmp_path / "hub"), "database": hub_database_url}}
+    config = config_module.load(None, overrides=overrides)
     return dataclasses.replace(config, web_host="127.0.0.1", web_port=0)
 
 
 @pytest.fixture
 def hub_data(hub_config: HubConfig):
-    """An empty hub database (SQLite file) and a writer for it."""
+    """An empty hub database (SQLite file or PostgreSQL database) and a writer for it."""
     database = open_hub_database(hub_config.database_url)
     yield HubData()
     database.close()

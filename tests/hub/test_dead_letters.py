@@ -27,6 +27,7 @@ from kiosk.hub.models import (
     open_hub_database,
 )
 from kiosk.telemetry import payloads
+from tests.conftest import HUB_BACKENDS
 
 NOW = datetime(2026, 11, 25, 10, 0)
 STAMP = Stamp(datetime(2026, 11, 25, 9, 40), 100.0, "boot", True)
@@ -36,8 +37,8 @@ GOOD_SEQ = 10_000  # the good message sent after each bad one
 
 
 @pytest.fixture
-def ingestor(tmp_path):
-    database = open_hub_database(f"sqlite:///{tmp_path / 'hub.db'}")
+def ingestor(hub_database_url):
+    database = open_hub_database(hub_database_url)
     RegisteredKiosk.create(kiosk_id=KIOSK, province="20", commune="06001", created_at=NOW)
     yield Ingestor()
     database.close()
@@ -116,6 +117,9 @@ CASES = [
     ("health", health_body(outbox_dropped=2**63), "bad_schema"),
     ("counts", deep(30_000), "bad_json"),
     ("health", health_body(version="0.1\ud800"), "bad_text"),
+    # U+0000: SQLite would store it, PostgreSQL's text cannot hold it: refused on both
+    ("health", health_body(version="0.1\u0000"), "bad_text"),
+    ("counts", counts_body(stamp={**STAMP.as_json(), "boot": "b\u0000"}), "bad_text"),
     ("counts", float_for("seq", "1e20"), "bad_schema"),
     ("counts", float_for("seq", "5e0"), "bad_number"),
     ("counts", float_for("dropped", "1e5"), "bad_number"),
@@ -213,7 +217,7 @@ EDGE_INTS = st.one_of(
 EDGE_NUMBERS = st.one_of(EDGE_INTS, st.floats(allow_nan=True, allow_infinity=True))
 EDGE_TEXT = st.one_of(
     st.text(max_size=50),
-    st.sampled_from(["", "\ud800", "\udfff", "a" * 64, "a" * 65, "0.1.0", "Đoàn Kết"]),
+    st.sampled_from(["", "\ud800", "\udfff", "a\x00", "a" * 64, "a" * 65, "0.1.0", "Đoàn Kết"]),
 )
 DATES = st.builds(
     "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}".format,
@@ -300,10 +304,15 @@ PAYLOADS = st.one_of(
 )
 
 
-@pytest.fixture(scope="module")
-def shared_ingestor(tmp_path_factory):
-    """One hub database for all the examples (a fresh one each would cost most of the run)."""
-    database = open_hub_database(f"sqlite:///{tmp_path_factory.mktemp('hub') / 'hub.db'}")
+@pytest.fixture(scope="module", params=HUB_BACKENDS)
+def shared_ingestor(request, tmp_path_factory):
+    """One hub database for all the examples (a fresh one each would cost most of the run),
+    on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('hub') / 'hub.db'}"
+    else:
+        url = request.getfixturevalue("postgres_cluster").database()
+    database = open_hub_database(url)
     RegisteredKiosk.create(kiosk_id=KIOSK, province="20", commune="06001", created_at=NOW)
     yield Ingestor()
     database.close()

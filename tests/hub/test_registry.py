@@ -21,8 +21,9 @@ NOW = datetime(2026, 11, 25, 10, 0)
 
 
 @pytest.fixture
-def hub(tmp_path):
-    config = hub_config.load(None, overrides={"hub": {"data_dir": str(tmp_path / "hub")}})
+def hub(tmp_path, hub_database_url):
+    overrides = {"hub": {"data_dir": str(tmp_path / "hub"), "database": hub_database_url}}
+    config = hub_config.load(None, overrides=overrides)
     database = open_hub_database(config.database_url)
     yield config
     database.close()
@@ -124,6 +125,7 @@ def test_add_issues_credentials_and_acl(hub):
     assert RegisteredKiosk.select().count() == 1
 
 
+@pytest.mark.parametrize("hub_backend", ["sqlite"])  # Mosquitto's ACL: no database logic
 def test_acl_matrix_on_a_real_broker(hub, secured_broker):
     a = registry.add(hub, "06001-01", "06001", NOW)
     b = registry.add(hub, "06613-01", "06613", NOW)

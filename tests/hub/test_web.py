@@ -26,6 +26,9 @@ TODAY = NOW.replace(hour=8)
 HOSTILE_KIOSK = '<script>alert("k")</script>'
 HOSTILE_COMMUNE = '"><img src=x onerror=alert(1)>'
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# What a browser does with a page does not depend on the database behind it: the browser tests
+# run on SQLite only (the pages' figures are checked over HTTP on both backends).
+BROWSER_ON_SQLITE = pytest.mark.parametrize("hub_backend", ["sqlite"])
 
 
 @pytest.fixture
@@ -298,6 +301,7 @@ class NextDayClock:
         return NOW if self.calls == 1 else NOW + timedelta(days=1)
 
 
+@BROWSER_ON_SQLITE
 def test_browser_runs_the_script_and_fills_live_numbers(hub_config, filled, browser_profile):
     filled.count("06001-01", "06001", TODAY + timedelta(days=1), "loans", 41)
     live = Server(hub_config, clock=NextDayClock())
@@ -314,6 +318,7 @@ def test_browser_runs_the_script_and_fills_live_numbers(hub_config, filled, brow
     assert "26/11" in dom  # the chart's last day label
 
 
+@BROWSER_ON_SQLITE
 def test_browser_screenshots(server, filled, browser_profile, tmp_path):
     shots = tmp_path / "shots"
     shots.mkdir()
@@ -329,6 +334,7 @@ def test_browser_screenshots(server, filled, browser_profile, tmp_path):
         assert png.startswith(b"\x89PNG") and len(png) > 10_000, name
 
 
+@BROWSER_ON_SQLITE
 def test_browser_prints_the_report_on_a4(server, filled, browser_profile, tmp_path):
     pdf = tmp_path / "report.pdf"
     chromium(
