@@ -66,6 +66,7 @@ CONFINED = {
     "cv2": ("kiosk.hardware",),
     "picamera2": ("kiosk.hardware",),
     "pyzbar": ("kiosk.hardware",),
+    "escpos": ("kiosk.hardware",),  # receipt printers (kiosk.hardware.printer)
 }
 
 
