@@ -136,6 +136,7 @@ def _base_read() -> Any:
 
 def _connector(settings: Printer) -> Callable[[], Any]:
     """A function that opens the configured printer (raises when it is not there)."""
+
     def connect() -> Any:
         from escpos import printer
 
