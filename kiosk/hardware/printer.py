@@ -115,9 +115,10 @@ class EscposSlipPrinter:
     def _paper_out(self, device: Any) -> bool:
         if not self.check_paper or not _can_answer(device):
             return False
-        if not device.is_online() and device.paper_status() != NO_PAPER:
+        online, paper = device.is_online(), device.paper_status()
+        if not online and paper != NO_PAPER:  # offline for another reason, or no answer at all
             raise OSError("the printer does not answer its status query")
-        return device.paper_status() == NO_PAPER
+        return paper == NO_PAPER
 
     def close(self) -> None:
         """Nothing is held between slips."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 
@@ -30,6 +31,8 @@ def qr_texture(text: str) -> Texture:
     texture.mag_filter = texture.min_filter = "nearest"
     return texture
 
+
+log = logging.getLogger(__name__)
 
 # What the reader hears and reads after Print, by outcome (kiosk.audio.prompts keys)
 SLIP_PROMPTS = {
@@ -128,7 +131,11 @@ class SummaryScreen(KioskScreen):
         ).start()
 
     def _print_in_background(self, printer, lines: Sequence[str]) -> None:
-        outcome = printer.print_slip(lines)
+        try:
+            outcome = printer.print_slip(lines)
+        except Exception:  # a bug must not leave the button disabled for the next reader
+            log.exception("printing the slip failed")
+            outcome = PrintOutcome.MISSING
         Clock.schedule_once(lambda _dt: self._printed(outcome), 0)
 
     def _printed(self, outcome: PrintOutcome) -> None:
