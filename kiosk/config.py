@@ -28,6 +28,8 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 BACKENDS = ("emulated", "pi")
 BARCODE_SOURCES = ("none", "camera", "picamera", "wedge", "folder")
 AUDIO_SINKS = ("auto", "aplay", "file", "null")
+PRINTER_KINDS = ("none", "usb", "serial", "file")
+SERIAL_BAUDS = (9600, 19200, 38400, 57600, 115200)
 # The reader groups the province counts by (a loan is counted under its reader's group). The
 # counts schema (telemetry/schemas/counts.v1.json) pins `group` to these and "" (no group).
 READER_GROUPS = ("child", "adult", "elder")
@@ -125,6 +127,20 @@ class Audio:
 
 
 @dataclass(frozen=True)
+class Printer:
+    """The optional ESC/POS receipt printer for paper slips (kiosk.hardware.printer)."""
+
+    kind: str = "none"
+    usb_vendor: int = 0
+    usb_product: int = 0
+    serial_device: str = ""
+    baud: int = 9600
+    file_path: str = ""
+    width_dots: int = 384
+    check_paper: bool = True
+
+
+@dataclass(frozen=True)
 class Config:
     """The validated configuration of one kiosk."""
 
@@ -144,6 +160,7 @@ class Config:
     # (and from <data_dir>/import), exports are written to the first one found.
     import_dirs: tuple[str, ...] = ("/media/*/*", "/run/media/*/*")
     audio: Audio = Audio()
+    printer: Printer = Printer()
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
     source: str = ""
 
@@ -275,6 +292,7 @@ def _validate(merged: dict, problems: list[Problem]) -> Config:
             device=check.get("audio.device", str),
             speech=check.get("audio.speech", bool),
         ),
+        printer=_printer(check),
         raw=merged,
     )
 
@@ -334,6 +352,38 @@ def _hardware(check: Checker) -> Hardware:
         wedge_prefix=check.get("hardware.wedge_prefix", str),
         wedge_suffix=check.get("hardware.wedge_suffix", str),
     )
+
+
+def _printer(check: Checker) -> Printer:
+    kind = check.choice("printer.kind", PRINTER_KINDS)
+    printer = Printer(
+        kind=kind,
+        usb_vendor=check.count("printer.usb_vendor", 0, 0xFFFF),
+        usb_product=check.count("printer.usb_product", 0, 0xFFFF),
+        serial_device=check.get("printer.serial_device", str),
+        baud=check.get("printer.baud", int),
+        file_path=check.get("printer.file_path", str),
+        width_dots=check.count("printer.width_dots", 128, 832),
+        check_paper=check.get("printer.check_paper", bool),
+    )
+    if kind == "usb":
+        for name in ("usb_vendor", "usb_product"):
+            if not getattr(printer, name):
+                check.fail(f"printer.{name}", _("not set"), _("'lsusb' shows the printer's ids"))
+    if kind == "serial" and not printer.serial_device:
+        check.fail("printer.serial_device", _("not set"), "/dev/ttyUSB0")
+    if kind == "serial" and printer.baud not in SERIAL_BAUDS:
+        check.fail(
+            "printer.baud",
+            _("'{value}' is not allowed").format(value=printer.baud),
+            " | ".join(str(b) for b in SERIAL_BAUDS),
+        )
+    if kind == "file" and not printer.file_path:
+        check.fail("printer.file_path", _("not set"), "/dev/usb/lp0")
+    if printer.width_dots % 8:
+        # a raster line is sent as whole bytes of 8 dots
+        check.fail("printer.width_dots", _("must be a multiple of 8"), "384 | 576")
+    return printer
 
 
 def _keys(check: Checker) -> tuple[bytes, ...]:

@@ -36,6 +36,11 @@ class Kiosk:
             from kiosk.audio.player import open_player
 
             kwargs["audio"] = open_player(self.config)
+        if "printer" not in kwargs:  # the paper slip: [printer] in the configuration
+            from kiosk.hardware.printer import open_printer
+            from kiosk.screens.fonts import locate
+
+            kwargs["printer"] = open_printer(self.config.printer, locate().regular)
         return KioskApp(
             self.services,
             events=self.events,

@@ -67,6 +67,7 @@ CONFINED = {
     "picamera2": ("kiosk.hardware",),
     "pyzbar": ("kiosk.hardware",),
     "zxingcpp": ("kiosk.hardware",),
+    "escpos": ("kiosk.hardware",),  # receipt printers (kiosk.hardware.printer)
 }
 
 

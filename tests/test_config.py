@@ -179,3 +179,45 @@ def test_a_hotline_that_is_no_phone_number_is_refused(tmp_path, phone):
     with pytest.raises(config.ConfigError) as caught:
         config.load(write(tmp_path, f'[kiosk]\ncommune = "06001"\nhotline = "{phone}"\n'))
     assert [p.key for p in caught.value.problems] == ["kiosk.hotline"]
+
+
+def test_printer_is_off_by_default_and_read_when_set(tmp_path):
+    assert config.load(write(tmp_path, '[kiosk]\ncommune = "06001"\n')).printer.kind == "none"
+    cfg = config.load(
+        write(
+            tmp_path,
+            '[kiosk]\ncommune = "06001"\n[printer]\nkind = "usb"\n'
+            "usb_vendor = 0x0416\nusb_product = 0x5011\nwidth_dots = 576\n",
+        )
+    )
+    assert cfg.printer == config.Printer(
+        kind="usb", usb_vendor=0x0416, usb_product=0x5011, width_dots=576
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "keys"),
+    [
+        ('kind = "bluetooth"', {"printer.kind"}),
+        ('kind = "usb"', {"printer.usb_vendor", "printer.usb_product"}),
+        ('kind = "usb"\nusb_vendor = 0x10000\nusb_product = 1', {"printer.usb_vendor"}),
+        ('kind = "serial"\nbaud = 12345', {"printer.serial_device", "printer.baud"}),
+        ('kind = "file"', {"printer.file_path"}),
+        ('kind = "file"\nfile_path = "/tmp/slip.bin"\nwidth_dots = 380', {"printer.width_dots"}),
+        ("width_dots = 4000\ncheck_paper = 1", {"printer.width_dots", "printer.check_paper"}),
+    ],
+)
+def test_bad_printer_settings_are_reported_with_their_key(tmp_path, body, keys):
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(write(tmp_path, f'[kiosk]\ncommune = "06001"\n[printer]\n{body}\n'))
+    assert {p.key for p in caught.value.problems} == keys
+
+
+def test_printer_problems_are_translated(tmp_path):
+    from kiosk import i18n
+
+    i18n.set_language("vi")  # the autouse fixture switches back
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(write(tmp_path, '[kiosk]\ncommune = "06001"\n[printer]\nkind = "file"\n'))
+    (problem,) = caught.value.problems
+    assert (problem.key, problem.message) == ("printer.file_path", "chưa đặt")

@@ -267,6 +267,10 @@ OTHER_PROMPTS: dict[str, tuple[tuple[str, ...], str]] = {
     "still-there": ((N_("Are you still there?"), N_("Touch the screen to continue.")), "notice"),
     "sound-test": ((N_("This is how loud the kiosk speaks."),), "ok"),
     "hotline": ((HOTLINE,), "notice"),  # said with figured(..., phone=...)
+    # The paper slip's outcome (the Print button on the summary)
+    "slip-printed": ((N_("Your slip is printed. Please take it."),), "ok"),
+    "slip-no-paper": ((N_("The printer is out of paper. Please ask the librarian."),), "notice"),
+    "slip-missing": ((N_("The printer is not answering. Please ask the librarian."),), "notice"),
 }
 CHIME_OK, CHIME_REFUSED, CHIME_NOTICE = "chime-ok", "chime-refused", "chime-notice"
 # Prompts that say the figures of the moment (see figured()): (singular, plural, counted by).

@@ -15,7 +15,7 @@ trusting the wall clock (the Pi has no RTC).
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -192,5 +192,31 @@ class Indicator(Protocol):
     def show(self, pattern: Pattern) -> None: ...
 
     def cancel(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class PrintOutcome(enum.StrEnum):
+    """How a paper slip went (the screens say each in the reader's language)."""
+
+    PRINTED = "printed"  # the whole slip was sent and the printer still has paper
+    NO_PAPER = "no paper"  # out of paper before or while printing: nothing is claimed printed
+    MISSING = "missing"  # no printer at the configured place, or it does not answer
+
+
+@runtime_checkable
+class SlipPrinter(Protocol):
+    """A receipt printer for the paper slip of a reader's loans.
+
+    MUST: ``print_slip(lines)`` print the lines (any Unicode, Vietnamese marks included) as
+    one slip and cut it, and return an outcome rather than raise, whatever the printer does
+    (unplugged, out of paper, a write that fails half-way); say PRINTED only when the whole slip
+    was accepted and the printer did not report paper out. It may take seconds (a serial
+    printer at 9600 baud): call it off the UI thread. ``close()`` releases the device.
+
+    MAY: open the device per slip (a USB printer may be unplugged between two readers).
+    """
+
+    def print_slip(self, lines: Sequence[str]) -> PrintOutcome: ...
 
     def close(self) -> None: ...

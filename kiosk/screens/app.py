@@ -41,6 +41,7 @@ from kiosk.hardware.interfaces import (
     Passage,
     Pattern,
     SeveralTags,
+    SlipPrinter,
     TagSeen,
     TagStatus,
 )
@@ -82,6 +83,7 @@ class KioskApp(App):
         hardware: HardwareBundle | None = None,
         uplink: Uplink | None = None,
         audio: Player | None = None,
+        printer: SlipPrinter | None = None,
         idle_warning: float = IDLE_WARNING_S,
         idle_countdown: float = IDLE_COUNTDOWN_S,
         monotonic: Callable[[], float] = time.monotonic,
@@ -94,6 +96,7 @@ class KioskApp(App):
         self.indicator = indicator
         self.hardware = hardware  # the HardwareBundle: staff screens write tags with its reader
         self.audio = audio  # a kiosk.audio.player.Player (closed with the app), or None
+        self.printer = printer  # the paper-slip printer (kiosk.hardware.printer), or None
         self.idle_warning = idle_warning
         self.idle_countdown = idle_countdown
         self.idle_skew = 0.0  # scripts and tests "wait" by moving the idle clock forward

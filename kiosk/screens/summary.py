@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Sequence
+
+from kivy.clock import Clock
 from kivy.graphics.texture import Texture
-from kivy.properties import ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.modalview import ModalView
 
 from kiosk import receipt
 from kiosk.audio import prompts
+from kiosk.audio.prompts import OTHER_PROMPTS
+from kiosk.hardware.interfaces import PrintOutcome
 from kiosk.i18n import format_date
 from kiosk.screens import outcomes, theme
 from kiosk.screens.base import KioskScreen, WrapLabel, load_kv
@@ -26,6 +33,16 @@ def qr_texture(text: str) -> Texture:
     return texture
 
 
+log = logging.getLogger(__name__)
+
+# What the reader hears and reads after Print, by outcome (kiosk.audio.prompts keys)
+SLIP_PROMPTS = {
+    PrintOutcome.PRINTED: "slip-printed",
+    PrintOutcome.NO_PAPER: "slip-no-paper",
+    PrintOutcome.MISSING: "slip-missing",
+}
+
+
 class ReceiptView(ModalView):
     """The QR receipt over the summary; a touch on Close (or leaving the screen) removes it."""
 
@@ -41,6 +58,8 @@ class SummaryScreen(KioskScreen):
     heading = StringProperty("")
     due = StringProperty("")
     receipt = StringProperty("")  # the QR receipt's text ("" when there is none to offer)
+    can_print = BooleanProperty(False)  # a printer is configured and something was lent
+    printing = BooleanProperty(False)  # a slip is on its way to the printer
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -52,6 +71,7 @@ class SummaryScreen(KioskScreen):
         box = self.ids.titles
         box.clear_widgets()
         self.receipt = ""
+        self.can_print = self.app.printer is not None and bool(lent)
         if not lent:
             self._show_nothing_lent()
             return
@@ -98,6 +118,38 @@ class SummaryScreen(KioskScreen):
             self.receipt_view.text = self.receipt
             self.receipt_view.texture = qr_texture(self.receipt)
             self.receipt_view.open(animation=False)
+
+    def print_slip(self) -> None:
+        """Print the receipt on paper, off the UI thread (a serial printer takes seconds);
+        the outcome is shown and said when the printer is done."""
+        if not self.can_print or self.printing:
+            return
+        config = self.app.services.config
+        today = self.app.services.clock.now().date()
+        # the same words as the QR receipt: one source for what a receipt says
+        lines = receipt.receipt_text(config.room_name, today, self.app.session.lent()).split("\n")
+        self.printing = True
+        threading.Thread(
+            target=self._print_in_background,
+            args=(self.app.printer, lines),
+            name="printer",
+            daemon=True,
+        ).start()
+
+    def _print_in_background(self, printer, lines: Sequence[str]) -> None:
+        try:
+            outcome = printer.print_slip(lines)
+        except Exception:  # a bug must not leave the button disabled for the next reader
+            log.exception("printing the slip failed")
+            outcome = PrintOutcome.MISSING
+        Clock.schedule_once(lambda _dt: self._printed(outcome), 0)
+
+    def _printed(self, outcome: PrintOutcome) -> None:
+        self.printing = False
+        key = SLIP_PROMPTS[outcome]
+        (message,), _chime = OTHER_PROMPTS[key]
+        self.app.notice = tr(message)
+        self.app.say(key)
 
     def on_deactivate(self) -> None:
         self.receipt_view.dismiss(animation=False)

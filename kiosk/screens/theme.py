@@ -73,6 +73,7 @@ ICONS = {
     "done": "\u2714",
     "calendar": "\U0001f5d3",
     "qr": "\u25a6",  # square with a crosshatch: the QR receipt
+    "print": "\U0001f5b6",  # printer icon (Noto Sans Symbols 2): the paper slip
 }
 
 
