@@ -29,6 +29,11 @@ from kiosk.hardware.emulator import Card, MifareClassic1K, Ntag213
 _ids = itertools.count(1)
 
 
+#: A pause between frames while waiting for something (a tag's event, a background import):
+#: without a frame-rate cap (the UI tests run uncapped) the loop would otherwise hold the GIL
+#: and starve the very thread it waits for.
+WAIT_STEP_S = 0.005
+
 class DriverError(AssertionError):
     """A step could not be done (no such button, no event from the reader ...)."""
 
@@ -117,11 +122,13 @@ class Driver:
             if time.monotonic() > deadline:
                 raise DriverError(f"timed out waiting for {what or condition}")
             EventLoop.idle()
+            time.sleep(WAIT_STEP_S)
 
     def run_for(self, seconds: float) -> None:
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             EventLoop.idle()
+            time.sleep(WAIT_STEP_S)
 
     def idle(self, seconds: float) -> None:
         """Pretend nobody touched anything for `seconds` (inactivity), then let it show."""
