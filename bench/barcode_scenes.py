@@ -39,6 +39,8 @@ import segno
 import zxingcpp
 from PIL import Image, ImageDraw, ImageFont
 
+from kiosk.hardware.barcode import upce_to_upca
+
 SIZE = (640, 480)
 SS = 2  # supersampling: the scene is drawn at twice the frame's resolution, then averaged
 KINDS = ("ean13", "ean8", "upca", "upce", "code128", "code39", "itf", "qr")
@@ -64,21 +66,6 @@ def ean_check(digits: str) -> str:
     """The EAN/UPC check digit for ``digits`` (the code without its last digit)."""
     total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
     return str(-total % 10)
-
-
-def upce_to_upca(upce: str) -> str:
-    """The 12-digit UPC-A that an 8-digit UPC-E stands for (GS1's zero-suppression rules)."""
-    ns, d, check = upce[0], upce[1:7], upce[7]
-    last = d[5]
-    if last in "012":
-        body = d[0:2] + last + "0000" + d[2:5]
-    elif last == "3":
-        body = d[0:3] + "00000" + d[3:5]
-    elif last == "4":
-        body = d[0:4] + "00000" + d[4]
-    else:
-        body = d[0:5] + "0000" + last
-    return ns + body + check
 
 
 def _upce_allowed(value: str) -> bool:
