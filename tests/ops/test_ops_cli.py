@@ -6,9 +6,9 @@ import csv
 from pathlib import Path
 
 import pytest
-from ops_marc import iso2709, koha_record
+from tests.catalog.marc_records import iso2709, koha_record
 
-from tests.test_cli import Site, make_site
+from tests.cli.test_cli import Site, make_site
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from ops_marc import koha_record
+from tests.catalog.marc_records import koha_record
 
 from kiosk.catalog.csv_import import ImportRejected
 from kiosk.ops import rotation

@@ -10,9 +10,9 @@ from kiosk.demo import sample
 from kiosk.hardware.interfaces import CodeSeen
 from kiosk.screens import theme
 from kiosk.store.db import db
-from tests.ui import test_ui_staff_import
-from tests.ui.conftest import shows
-from tests.ui.test_ui_staff_import import choose, staff_login, wait_idle
+from tests.screens import test_ui_staff_import
+from tests.screens.conftest import shows
+from tests.screens.test_ui_staff_import import choose, staff_login, wait_idle
 
 usb = test_ui_staff_import.usb  # the USB stick fixture
 HEADER = "batch,source_library,due_back,title,author,accession,barcode,shelf,tags\n"

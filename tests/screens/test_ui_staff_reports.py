@@ -8,9 +8,9 @@ import csv
 import io
 
 from kiosk.demo import sample
-from tests.ui import test_ui_staff_import
-from tests.ui.conftest import shows
-from tests.ui.test_ui_staff_import import staff_login, wait_idle
+from tests.screens import test_ui_staff_import
+from tests.screens.conftest import shows
+from tests.screens.test_ui_staff_import import staff_login, wait_idle
 
 usb = test_ui_staff_import.usb  # the USB stick fixture
 READER, CHILD = sample.SAMPLE_CARDS["reader"], sample.SAMPLE_CARDS["child"]
@@ -98,7 +98,7 @@ def test_english_screen_still_prints_a_vietnamese_page(ui, usb, kiosk):
 
 
 def test_staff_mode_times_out_on_the_reports_screen(ui):
-    from tests.ui.conftest import IDLE_COUNTDOWN, IDLE_WARNING
+    from tests.screens.conftest import IDLE_COUNTDOWN, IDLE_WARNING
 
     staff_login(ui)
     ui.press("staff_reports")

@@ -10,7 +10,7 @@ from kiosk.circulation import Refusal
 from kiosk.demo import sample
 from kiosk.i18n import format_date
 from kiosk.store.db import db
-from tests.ui.conftest import IDLE_COUNTDOWN, IDLE_WARNING, shows
+from tests.screens.conftest import IDLE_COUNTDOWN, IDLE_WARNING, shows
 
 
 def open_loans(reader_id: int = 1) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from kiosk.hardware.interfaces import CodeSeen
 from kiosk.ops import inventory
 from kiosk.store.models import Copy, InventorySession, Loan
 from kiosk.wiring import open_kiosk
-from tests.ui.conftest import shows
+from tests.screens.conftest import shows
 
 LAW = "Tủ sách pháp luật"
 
@@ -119,7 +119,7 @@ def test_a_whole_inventory_with_every_kind_of_finding(ui, kiosk, tmp_path):
 
 
 def test_an_interrupted_inventory_resumes_in_a_new_app(ui, kiosk):
-    from tests.ui.conftest import IDLE_COUNTDOWN, IDLE_WARNING, still
+    from tests.screens.conftest import IDLE_COUNTDOWN, IDLE_WARNING, still
 
     children = shelf_copies("Thiếu nhi")
     open_inventory(ui)
@@ -174,7 +174,7 @@ def test_an_export_that_cannot_be_written_says_why(ui, kiosk, tmp_path):
 
 
 def layout_scenes(ui, kiosk, show):
-    """Inventory steps with every kind of finding, for tests/ui/test_ui_layout.py."""
+    """Inventory steps with every kind of finding, for tests/screens/test_ui_layout.py."""
     from kiosk.flows.session import Tap
 
     law = shelf_copies(LAW)

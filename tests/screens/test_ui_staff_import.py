@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.store.db import db
-from tests.ops.ops_marc import koha_record, marc8_record
-from tests.ui.conftest import shows, texts
+from tests.catalog.marc_records import koha_record, marc8_record
+from tests.screens.conftest import shows, texts
 
 GOOD_CSV = Path(__file__).parent.parent / "fixtures" / "catalog_good.csv"
 
@@ -180,7 +180,7 @@ def test_excel_file_and_a_manifest_picked_here(ui, usb):
     on this screen opens on the rotation screen, checked there."""
     import openpyxl
 
-    from tests.ui.test_ui_staff_rotation import write_manifest
+    from tests.screens.test_ui_staff_rotation import write_manifest
 
     book = openpyxl.Workbook()
     book.active.append(["Nhan đề", "Tác giả", "Năm xuất bản", "Số đăng ký cá biệt"])
@@ -207,7 +207,7 @@ def layout_scenes(ui, kiosk, show):
     from kiosk.flows import staff_files
     from kiosk.flows.session import Tap
     from kiosk.ops import rotation
-    from tests.ui.test_ui_staff_rotation import write_manifest
+    from tests.screens.test_ui_staff_rotation import write_manifest
 
     app, staff = ui.app, "Chu Thị Hằng"
     folder = kiosk.config.data_dir / "import"

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from kiosk import messages
 from kiosk.circulation import Refusal
 from kiosk.demo import sample
-from tests.test_session_taps import forget_loans, open_loans
-from tests.ui.conftest import shows, texts
-from tests.ui.test_ui_access import heard, start
+from tests.flows.test_session_taps import forget_loans, open_loans
+from tests.screens.conftest import shows, texts
+from tests.screens.test_ui_access import heard, start
 
 CHILD = sample.SAMPLE_CARDS["child"]
 READER = sample.SAMPLE_CARDS["reader"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pymarc
 import pytest
-from ops_marc import iso2709, koha_record, libol_record, marc8, marc8_record
+from tests.catalog.marc_records import iso2709, koha_record, libol_record, marc8, marc8_record
 
 from kiosk.catalog import csv_import as catalog_csv
 from kiosk.catalog import export as catalog_export

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pymarc
 import pytest
-from ops_marc import iso2709, koha_record, marc8
+from tests.catalog.marc_records import iso2709, koha_record, marc8
 
 from kiosk import i18n
 from kiosk.catalog import export as catalog_export

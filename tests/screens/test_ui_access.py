@@ -17,8 +17,8 @@ from kiosk.audio.player import AplaySink, Player, RecordingSink
 from kiosk.circulation import Notice, Refusal
 from kiosk.demo import sample
 from kiosk.screens.palette import HIGH_CONTRAST, NORMAL
-from tests.ui.conftest import IDLE_COUNTDOWN, IDLE_WARNING, shows, still, texts
-from tests.ui.test_ui_layout import overflowing, scenes
+from tests.screens.conftest import IDLE_COUNTDOWN, IDLE_WARNING, shows, still, texts
+from tests.screens.test_ui_layout import overflowing, scenes
 
 SHOTS = os.environ.get("KIOSK_UI_SHOTS")
 
@@ -44,7 +44,7 @@ def ui(kiosk):
 
 
 def layout_scenes(ui, kiosk, show):
-    """The settings screen and the help overlay, for tests/ui/test_ui_layout.py."""
+    """The settings screen and the help overlay, for tests/screens/test_ui_layout.py."""
     show("settings", staff_name="Chu Thị Hằng")
     yield "settings"
     show("borrow")  # the longest reader help, over a screen

@@ -10,7 +10,7 @@ from kiosk.hardware.emulator.iso14443 import from_bits
 from kiosk.hardware.interfaces import CodeSeen
 from kiosk.store.db import db
 from kiosk.store.models import Copy, CopyTag
-from tests.ui.conftest import shows
+from tests.screens.conftest import shows
 
 SHELF = "Văn hoá địa phương"
 TITLE = "Truyện cổ Tày – Nùng: Nàng Ngọc Hoa và chàng Khun Chấu"
@@ -215,7 +215,7 @@ def test_bulk_session_of_a_shelf(ui, kiosk):
 
 
 def layout_scenes(ui, kiosk, show):
-    """Labelling steps with long titles and a long failure, for tests/ui/test_ui_layout.py."""
+    """Labelling steps with long titles and a long failure, for tests/screens/test_ui_layout.py."""
     from kiosk.flows.staff_labels import Line
 
     long_title = "Kỹ thuật trồng và chăm sóc cây hồi, cây quế theo hướng hữu cơ ở vùng biên giới"

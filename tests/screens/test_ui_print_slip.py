@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from kiosk import config
-from tests.ui.conftest import IDLE_COUNTDOWN, IDLE_WARNING, shows, still
+from tests.screens.conftest import IDLE_COUNTDOWN, IDLE_WARNING, shows, still
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from kiosk.demo import sample
 from kiosk.store.models import Copy, CopyTag, Title
 from kiosk.store.search import search
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 HEADER = "title,author,year,isbn,accession,barcode,shelf,tags,local_document,loanable\n"
 

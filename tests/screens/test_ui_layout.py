@@ -113,16 +113,16 @@ def scenes(ui, kiosk, language: str):
     show("staff_menu", staff_name="Chu Thị Hằng")
     yield "staff_menu"
     # Staff operations: registration, labelling, inventory.
-    from tests.ui import test_ui_staff_inventory, test_ui_staff_labels, test_ui_staff_register
+    from tests.screens import test_ui_staff_inventory, test_ui_staff_labels, test_ui_staff_register
 
     for staff_a in (test_ui_staff_register, test_ui_staff_labels, test_ui_staff_inventory):
         yield from staff_a.layout_scenes(ui, kiosk, show)
     # Staff operations: import, rotation, reports.
-    from tests.ui.test_ui_staff_import import layout_scenes as staff_b_scenes
+    from tests.screens.test_ui_staff_import import layout_scenes as staff_b_scenes
 
     yield from staff_b_scenes(ui, kiosk, show)
     # Settings and help.
-    from tests.ui.test_ui_access import layout_scenes as access_scenes
+    from tests.screens.test_ui_access import layout_scenes as access_scenes
 
     yield from access_scenes(ui, kiosk, show)
     show("borrow")

@@ -9,7 +9,7 @@ from PIL import Image
 from pyzbar import pyzbar
 
 from kiosk.i18n import format_date
-from tests.ui.conftest import shows
+from tests.screens.conftest import shows
 
 
 def borrow_two(ui) -> None:

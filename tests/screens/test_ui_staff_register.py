@@ -9,7 +9,7 @@ from kiosk import readers
 from kiosk.demo import sample
 from kiosk.i18n import format_date
 from kiosk.store.models import Loan, Reader
-from tests.ui.conftest import shows
+from tests.screens.conftest import shows
 
 NEW_CARD = "A1B2C3FF"
 
@@ -186,7 +186,7 @@ def test_lost_card_by_tapping_the_old_card(ui):
 
 
 def layout_scenes(ui, kiosk, show):
-    """Registration and lost-card steps with long names, for tests/ui/test_ui_layout.py."""
+    """Registration and lost-card steps with long names, for tests/screens/test_ui_layout.py."""
     from kiosk.flows.session import Tap
 
     show("staff_register", staff_name="Chu Thị Hằng")

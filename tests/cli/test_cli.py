@@ -30,7 +30,7 @@ from kiosk.cli import build_parser
 from kiosk.demo.sample import tag_uid
 from tests.support.pinned_time import kiosk_argv
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 # When the commands run (a Thursday; the default rules close on Mondays): New Year's Eve, so
 # "this month" is December and a loan's due date falls in the next year.
