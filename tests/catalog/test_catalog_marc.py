@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pymarc
 import pytest
-from tests.catalog.marc_records import iso2709, koha_record, libol_record, marc8, marc8_record
 
 from kiosk.catalog import csv_import as catalog_csv
 from kiosk.catalog import export as catalog_export
 from kiosk.catalog import marc as catalog_marc
 from kiosk.catalog.csv_import import ImportRejected
 from kiosk.store.models import Copy, Title
+from tests.catalog.marc_records import iso2709, koha_record, libol_record, marc8, marc8_record
 
 KIEU = "Truyện Kiều"
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pymarc
 import pytest
-from tests.catalog.marc_records import iso2709, koha_record, marc8
 
 from kiosk import i18n
 from kiosk.catalog import export as catalog_export
@@ -16,6 +15,7 @@ from kiosk.catalog.csv_import import ImportRejected
 from kiosk.flows import staff_import
 from kiosk.store.db import db
 from kiosk.store.models import Copy, Title
+from tests.catalog.marc_records import iso2709, koha_record, marc8
 
 
 def record(n: int) -> bytes:

@@ -6,8 +6,8 @@ import csv
 from pathlib import Path
 
 import pytest
-from tests.catalog.marc_records import iso2709, koha_record
 
+from tests.catalog.marc_records import iso2709, koha_record
 from tests.cli.test_cli import Site, make_site
 
 

@@ -6,12 +6,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from tests.catalog.marc_records import koha_record
 
 from kiosk.catalog.csv_import import ImportRejected
 from kiosk.ops import rotation
 from kiosk.reports import figures as reports
 from kiosk.store.models import Copy, RotationBatch
+from tests.catalog.marc_records import koha_record
 
 HEADER = "batch,source_library,due_back,title,author,isbn,accession,barcode,shelf\n"
 
