@@ -104,7 +104,7 @@ def export_csv(language: str, path: Path, site_dir: Path | None) -> int:
     return len(messages)
 
 
-def _fields(text: str) -> set[str]:
+def placeholders(text: str) -> set[str]:
     """The `{placeholder}` names of `text`; ValueError for unbalanced braces."""
     return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name}
 
@@ -136,9 +136,9 @@ def _check_row(
             )
         ]
     try:
-        expected = _fields(msgid) | (_fields(plural) if plural else set())
+        expected = placeholders(msgid) | (placeholders(plural) if plural else set())
         for form in forms:
-            got = _fields(form)
+            got = placeholders(form)
             if got != expected:
                 return [
                     _(
@@ -215,17 +215,30 @@ def import_csv(language: str, path: Path, site_dir: Path) -> ImportResult:
     rows, warnings = read_csv(language, path)
     packaged = packaged_catalog(language)
     site = site_catalog(language, site_dir)
-    changed = 0
-    for msgid, (forms, reviewed) in rows.items():
-        before = (_forms(site, msgid) or _forms(packaged, msgid), _reviewed(site, packaged, msgid))
-        if before != (forms, reviewed):
-            changed += 1
-        _set(site, msgid, forms, reviewed)
-        if _forms(packaged, msgid) == forms and (msgid not in packaged.fuzzy) == reviewed:
-            _drop(site, msgid)  # the same as shipped: a later package update may improve it
+    changed = sum(_apply(site, packaged, msgid, *row) for msgid, row in rows.items())
     target = site_dir / f"{language}.po"
     _write_site(language, site, target)
     return ImportResult(target, len(site.messages), changed, warnings)
+
+
+def save_translation(
+    language: str, msgid: str, forms: list[str], reviewed: bool, site_dir: Path
+) -> bool:
+    """Write one checked translation into the site catalogue (the kiosk's own translation
+    screen, kiosk.flows.staff_translate); whether it changed anything."""
+    site = site_catalog(language, site_dir)
+    changed = _apply(site, packaged_catalog(language), msgid, forms, reviewed)
+    _write_site(language, site, site_dir / f"{language}.po")
+    return changed
+
+
+def _apply(site: Catalog, packaged: Catalog, msgid: str, forms: list[str], reviewed: bool) -> bool:
+    """Put one translation into the site catalogue; whether it differs from what was in use."""
+    before = (_forms(site, msgid) or _forms(packaged, msgid), _reviewed(site, packaged, msgid))
+    _set(site, msgid, forms, reviewed)
+    if _forms(packaged, msgid) == forms and (msgid not in packaged.fuzzy) == reviewed:
+        _drop(site, msgid)  # the same as shipped: a later package update may improve it
+    return before != (forms, reviewed)
 
 
 def _forms(catalog: Catalog, msgid: str) -> list[str]:
