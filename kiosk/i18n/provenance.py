@@ -107,7 +107,7 @@ class Ledger:
         if _same({"by": entry.by, "staff_id": entry.staff_id}, reviewer):
             return False
         entry.reviewers.append(
-            {"by": reviewer.name, "staff_id": reviewer.staff_id, "at": when.isoformat("seconds")}
+            {"by": reviewer.name, "staff_id": reviewer.staff_id, "at": when.isoformat(timespec="seconds")}
         )
         self.save()
         return True

@@ -15,6 +15,7 @@ version does not use (a sheet from an older version) are skipped and reported.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 import string
@@ -73,13 +74,20 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
 
 
+@functools.cache
+def _messages() -> i18n_tools.Messages:
+    """The messages of this version's code (scanned once: the kiosk's translation screen saves
+    one text at a time, and a scan of the sources takes a second on a Pi)."""
+    return i18n_tools.extract()
+
+
 def _heading(key: str) -> str:
     return dict(COLUMNS)[key]
 
 
 def export_csv(language: str, path: Path, site_dir: Path | None) -> int:
     """Write `language`'s sheet to `path`; the number of messages written."""
-    messages = i18n_tools.extract()
+    messages = _messages()
     catalog = load_catalog(language, site_dir)
     vietnamese = load_catalog("vi", site_dir)
     nplurals = plural_rule(language).nplurals
@@ -180,7 +188,7 @@ def read_csv(language: str, path: Path) -> tuple[dict[str, tuple[list[str], bool
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     header = next(rows, [])
     columns = _columns(header, source)
-    messages = i18n_tools.extract()
+    messages = _messages()
     nplurals = plural_rule(language).nplurals
     found: dict[str, tuple[list[str], bool]] = {}
     problems, warnings = [], []
@@ -273,7 +281,7 @@ def _drop(catalog: Catalog, msgid: str) -> None:
 def _write_site(language: str, site: Catalog, target: Path) -> None:
     """Write the site `.po` (entries in code order; ones the code no longer uses kept last),
     through a temporary file so a power cut never leaves half a catalogue."""
-    messages = i18n_tools.extract()
+    messages = _messages()
     kept = i18n_tools.Messages()
     for msgid, places in messages.items():
         if msgid in site.messages:
