@@ -23,8 +23,8 @@ ROWS: tuple[tuple[str, ...], ...] = (
     ("ư", *TONES, "'", SPACE, CLEAR),  # the apostrophe: Tày-Nùng t' (1961 script)
 )
 ALL_KEYS = frozenset(key for row in ROWS for key in row)
-#: The translation screen's extra row: sentences need punctuation (typed as it is).
-PUNCTUATION = (".", ",", ":", ";", "?", "!", "-", "(", ")", '"')
+#: Sentences need punctuation (the translation screen's keyboard; typed as it is).
+PUNCTUATION = (".", ",", "?", "!", ":", "-")
 
 
 def press(text: str, key: str, use_telex: bool = True) -> str:

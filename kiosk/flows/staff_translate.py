@@ -52,6 +52,20 @@ def sentence_case(text: str) -> str:
     return re.sub(r"(^|[.!?]\s+)(\w)", lambda m: m.group(1) + m.group(2).upper(), text)
 
 
+def keyboard_rows(fields: list[str]) -> list[tuple[str, ...]]:
+    """The translation keyboard: the Vietnamese one (kiosk.flows.keyboard.ROWS) with a
+    punctuation key at the end of each row, and the text's placeholders as keys of their own
+    on the last row (four rows, so the whole keyboard fits a 800x480 screen)."""
+    rows = [list(row) for row in keyboard.ROWS]
+    punctuation = list(keyboard.PUNCTUATION)
+    for row in rows[:-1]:
+        row.append(punctuation.pop(0))
+    width = len(rows[0])
+    rows[-1] += fields
+    rows[-1] += punctuation[: max(0, width - len(rows[-1]))]
+    return [tuple(row) for row in rows]
+
+
 class Translation:
     """Translating one language; `selected` is the text being edited (or "")."""
 
@@ -87,6 +101,13 @@ class Translation:
 
     def rows(self) -> list[Row]:
         return [self.row(m) for m in readiness.priority_msgids()]
+
+    def next_missing(self) -> str:
+        """The first text after the selected one (in reader order) not translated yet."""
+        msgids = readiness.priority_msgids()
+        start = msgids.index(self.selected) + 1 if self.selected in msgids else 0
+        later = msgids[start:] + msgids[:start]
+        return next((m for m in later if not self.catalog.messages.get(m)), "")
 
     def counts(self) -> tuple[int, int]:
         """(reader-priority texts translated, how many there are)."""

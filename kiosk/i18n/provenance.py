@@ -106,9 +106,8 @@ class Ledger:
             return False
         if _same({"by": entry.by, "staff_id": entry.staff_id}, reviewer):
             return False
-        entry.reviewers.append(
-            {"by": reviewer.name, "staff_id": reviewer.staff_id, "at": when.isoformat(timespec="seconds")}
-        )
+        at = when.isoformat(timespec="seconds")
+        entry.reviewers.append({"by": reviewer.name, "staff_id": reviewer.staff_id, "at": at})
         self.save()
         return True
 

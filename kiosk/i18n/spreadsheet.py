@@ -19,6 +19,7 @@ import functools
 import io
 import os
 import string
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,6 +80,12 @@ def _messages() -> i18n_tools.Messages:
     """The messages of this version's code (scanned once: the kiosk's translation screen saves
     one text at a time, and a scan of the sources takes a second on a Pi)."""
     return i18n_tools.extract()
+
+
+def prepare() -> None:
+    """Scan the code's messages now, in a thread of its own, so the first save on the kiosk's
+    translation screen does not wait for it."""
+    threading.Thread(target=_messages, name="i18n-scan", daemon=True).start()
 
 
 def _heading(key: str) -> str:
