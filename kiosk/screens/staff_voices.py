@@ -143,7 +143,7 @@ class StaffVoicesScreen(StaffPanel):
         if line := describe(flow.contribution()):
             self.add_text(line, colour=theme.MUTED)
             self.add_choice("review", tr("I checked it: mark as reviewed"), self.review)
-        self.add_choice("preview", tr("Preview this language on Home"), self.preview)
+        self.add_choice("preview", tr("Preview on Home"), self.preview)
         recording = flow.state == flow_mod.RECORDING
         self.set_actions(
             ("play-vi", tr("Vietnamese"), theme.HEADER, self.play_vietnamese),

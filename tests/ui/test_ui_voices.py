@@ -4,6 +4,7 @@ keyboard, preview a hidden language, and the language appears once the threshold
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from kiosk.audio import readiness, takes
@@ -11,9 +12,15 @@ from kiosk.hardware.emulator.microphone import SimulatedMicrophone
 from kiosk.i18n import _, provenance
 from tests.test_voice_takes import pcm, silence, speech_like
 from tests.ui.conftest import shows
+from tests.ui.test_ui_layout import english_leaks, overflowing
 from tests.ui.test_ui_staff_import import staff_login
 
-SHOTS = Path("/tmp/voices-shots")
+
+def look(ui, name: str) -> None:
+    """Nothing overflows and nothing shows in English; a picture when KIOSK_UI_SHOTS is set."""
+    if os.environ.get("KIOSK_UI_SHOTS"):
+        ui.screenshot(Path(os.environ["KIOSK_UI_SHOTS"]) / f"{name}.png")
+    assert overflowing(ui) == [] and english_leaks(ui) == []
 
 
 def language_buttons(ui) -> list[str]:
@@ -46,7 +53,7 @@ def test_record_refuse_keep_and_preview(ui, kiosk):
     assert ui.buttons("keep")
     ui.press("listen")
     assert ui.app.audio.wait(5) and ui.app.audio.sink.keys[-1] == "take"
-    ui.screenshot(SHOTS / "voices-take.png")
+    look(ui, "voices-take")
     ui.press("keep")
     assert (data / "audio" / "tyz" / "screen-home.wav").is_file()
     entry = provenance.Ledger(data, "tyz").get(provenance.RECORDING, "screen-home")
@@ -83,14 +90,14 @@ def test_translate_with_placeholders_then_the_language_appears(ui, kiosk):
     assert screen.flow.message.kind == "error" and shows(ui, "{due}")
     ui.press("key-space")
     ui.press("key-{due}")
-    ui.screenshot(SHOTS / "translate-editor.png")
+    look(ui, "translate-editor")
     ui.press("save")
     assert screen.flow.message.kind == "ok"
     assert screen.flow.selected != msgid and not screen.flow.text  # on to the next one
     ui.press("list")
     ui.press("more")
     assert shows(ui, "Mượn {count} {due}")
-    ui.screenshot(SHOTS / "translate-list.png")
+    look(ui, "translate-list")
     # every reader-priority prompt recorded in Nùng: Home offers it
     folder = data / "audio" / "nut"
     sound = takes.check(pcm(speech_like()), 22050).sound
