@@ -217,3 +217,35 @@ def test_threshold_hides_a_language_until_it_is_useful(tmp_path, clock):
     assert readiness.shown_languages(tmp_path, langs, readiness.Threshold(0, 0), "vi") == list(
         langs
     )
+
+
+def test_the_threshold_is_a_setting_with_checked_values(tmp_path):
+    from kiosk import config
+
+    base = {"kiosk": {"commune": "06001", "data_dir": str(tmp_path)}}
+    loaded = config.load(None, overrides=base)
+    assert (loaded.languages.recorded_percent, loaded.languages.translated_percent) == (100, 90)
+    site = tmp_path / "kiosk.toml"
+    site.write_text("[languages]\nrecorded_percent = 150\ntranslated_percnt = 80\n")
+    with pytest.raises(config.ConfigError) as problems:
+        config.load(site, overrides=base)
+    keys = {p.key for p in problems.value.problems}
+    assert keys == {"languages.recorded_percent", "languages.translated_percnt"}
+
+
+def test_the_player_plays_a_take_at_the_volume(tmp_path):
+    from kiosk.audio.player import Player, RecordingSink
+
+    sound = staff_voices.takes.check(pcm(speech_like()), 22050).sound
+    sink = RecordingSink(realtime=False)
+    player = Player(AudioLibrary(tmp_path, espeak=None), sink, volume=50)
+    try:
+        player.play(sound)
+        assert player.wait(5)
+        assert sink.keys == ["take"]
+        assert max(sink.played[0].sound.samples) <= max(sound.samples) // 2 + 1
+        player.set_muted(True)
+        player.play(sound)
+        assert player.wait(5) and sink.keys == ["take"]  # muted: nothing
+    finally:
+        player.close()
