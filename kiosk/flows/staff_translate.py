@@ -166,13 +166,9 @@ class Translation:
         if why := self.problem(text):
             self.message = Said(why, "error")
             return False
-        try:
-            spreadsheet.save_translation(self.language, self.selected, [text], False, self.site_dir)
-        except OSError as exc:
-            self.message = Said(_("Not saved: {error}").format(error=exc.strerror or exc), "error")
+        if not self._write([text], reviewed=False):
             return False
         self.ledger.record(prov.STRING, self.selected, self.author, self.clock.now())
-        self.reload()
         self.message = Said(_("Saved. Readers see it from the next visit."), "ok")
         return True
 
@@ -185,7 +181,18 @@ class Translation:
             )
             return False
         forms = self.catalog.plurals.get(msgid) or [self.catalog.messages[msgid]]
-        spreadsheet.save_translation(self.language, msgid, forms, True, self.site_dir)
-        self.reload()
+        self._write(forms, reviewed=True)
         self.message = Said(_("Marked as reviewed by {name}.").format(name=self.author.name), "ok")
+        return True
+
+    def _write(self, forms: list[str], reviewed: bool) -> bool:
+        """Into the site catalogue (unreviewed entries are marked fuzzy there)."""
+        try:
+            spreadsheet.save_translation(
+                self.language, self.selected, forms, reviewed, self.site_dir
+            )
+        except OSError as exc:
+            self.message = Said(_("Not saved: {error}").format(error=exc.strerror or exc), "error")
+            return False
+        self.reload()
         return True

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kiosk import i18n
 from kiosk.audio import AudioLibrary, readiness, takes
 from kiosk.audio.prompts import PROMPTS
 from kiosk.audio.wav import Sound
@@ -129,7 +130,7 @@ class VoiceRecording:
         self.state, self.take = LISTEN, verdict.sound
         self.message = Said(
             _("Good take ({seconds} s). Listen to it, then Keep it or record again.").format(
-                seconds=f"{verdict.seconds:.1f}".replace(".", ",")
+                seconds=i18n.format_number(verdict.seconds, decimals=1)
             ),
             "ok",
         )
@@ -142,10 +143,10 @@ class VoiceRecording:
         path = self.library.recording(self.key, self.language)
         try:
             digest = takes.keep(path, self.take)
-        except OSError as exc:
+            self.ledger.record(prov.RECORDING, self.key, self.author, self.clock.now(), digest)
+        except OSError as exc:  # a full or read-only card: the take stays, to try again
             self.message = Said(_("Not saved: {error}").format(error=exc.strerror or exc), "error")
             return False
-        self.ledger.record(prov.RECORDING, self.key, self.author, self.clock.now(), digest)
         kept = self.key
         self.state, self.take = READY, None
         self.index = self.first_missing(after=self.index)
