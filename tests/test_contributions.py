@@ -12,6 +12,7 @@ from kiosk.audio import AudioLibrary, readiness
 from kiosk.audio.prompts import PROMPTS
 from kiosk.audio.wav import read_wav
 from kiosk.clock import FixedClock
+from kiosk.config import Languages
 from kiosk.flows import staff_translate, staff_voices
 from kiosk.hardware.emulator.microphone import SimulatedMicrophone
 from kiosk.i18n import extract, provenance
@@ -183,7 +184,7 @@ def test_hmong_types_tone_letters_without_telex(tmp_path, clock):
 
 
 def test_threshold_hides_a_language_until_it_is_useful(tmp_path, clock):
-    threshold = readiness.Threshold(100, 90)
+    threshold = Languages(100, 90)
     langs = ("vi", "en", "tyz", "nut", "hnj")
     assert readiness.shown_languages(tmp_path, langs, threshold, "vi") == ["vi", "en"]
     assert readiness.shown_languages(tmp_path, langs, threshold, "vi", preview="nut") == [
@@ -214,7 +215,7 @@ def test_threshold_hides_a_language_until_it_is_useful(tmp_path, clock):
     assert "nut" in readiness.shown_languages(tmp_path, langs, threshold, "vi")
     # the kiosk's own language always shows; a threshold of 0 shows everything
     assert "hnj" in readiness.shown_languages(tmp_path, langs, threshold, "hnj")
-    assert readiness.shown_languages(tmp_path, langs, readiness.Threshold(0, 0), "vi") == list(
+    assert readiness.shown_languages(tmp_path, langs, Languages(0, 0), "vi") == list(
         langs
     )
 

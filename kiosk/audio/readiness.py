@@ -23,6 +23,7 @@ from kiosk import i18n, messages
 from kiosk.audio import AUDIO_DIR, EXTENSION
 from kiosk.audio.prompts import PROMPTS, Prompt
 from kiosk.circulation import Refusal
+from kiosk.config import Languages
 
 #: Reader-priority prompt keys in the order readers meet them (refusals expand below).
 _PRIORITY_HEAD = ("screen-home", "screen-identify", "screen-borrow", "ok-borrow")
@@ -85,18 +86,12 @@ class Coverage:
         return 100.0 * self.translated / self.texts if self.texts else 100.0
 
 
-@dataclass(frozen=True)
-class Threshold:
-    """When a language is offered (``[languages]``): either share is enough."""
-
-    recorded_percent: float = 100.0
-    translated_percent: float = 90.0
-
-    def met(self, coverage: Coverage) -> bool:
-        return (
-            coverage.recorded_percent >= self.recorded_percent
-            or coverage.translated_percent >= self.translated_percent
-        )
+def useful(coverage: Coverage, threshold: Languages) -> bool:
+    """Whether a language passes the threshold (``[languages]``): either share is enough."""
+    return (
+        coverage.recorded_percent >= threshold.recorded_percent
+        or coverage.translated_percent >= threshold.translated_percent
+    )
 
 
 def coverage(data_dir: Path, language: str) -> Coverage:
@@ -114,7 +109,7 @@ def coverage(data_dir: Path, language: str) -> Coverage:
 def shown_languages(
     data_dir: Path,
     languages: Iterable[str],
-    threshold: Threshold,
+    threshold: Languages,
     kiosk_language: str,
     preview: str = "",
 ) -> list[str]:
@@ -125,5 +120,5 @@ def shown_languages(
         for lang in languages
         if lang in ALWAYS_SHOWN
         or lang in (kiosk_language, preview)
-        or threshold.met(coverage(data_dir, lang))
+        or useful(coverage(data_dir, lang), threshold)
     ]

@@ -36,11 +36,8 @@ class HomeScreen(KioskScreen):
     def show_languages(self, preview: str = "") -> None:
         """Only the languages useful to a reader (kiosk.audio.readiness)."""
         config = self.app.services.config
-        threshold = readiness.Threshold(
-            config.languages.recorded_percent, config.languages.translated_percent
-        )
         shown = readiness.shown_languages(
-            config.data_dir, LANGUAGE_NAMES, threshold, config.language, preview
+            config.data_dir, LANGUAGE_NAMES, config.languages, config.language, preview
         )
         grid = self.ids.languages
         grid.clear_widgets()
