@@ -237,6 +237,8 @@ def test_kiosk_i18n_commands(tmp_path):
     tay = next(line for line in table if line.startswith("tyz"))
     assert tay.split()[2:] == ["3", "0", "3", str(total - 3), f"{300 / total:.0f}"]
     assert next(line for line in table if line.startswith("en")).split()[-1] == "100"
+    priority = table[table.index("") + 1 :]  # the reader-priority table, after a blank line
+    assert [line.split()[-1] for line in priority[1:]] == ["shown", "shown"] + ["hidden"] * 3
 
     missing = kiosk(tmp_path, "i18n", "import", "tyz", str(tmp_path / "nope.csv"))
     assert missing.returncode == 1 and "file not found" in missing.stderr

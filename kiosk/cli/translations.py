@@ -12,8 +12,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from kiosk.audio import readiness
 from kiosk.cli.common import load_config, print_table
-from kiosk.config import LANGUAGES
+from kiosk.config import LANGUAGES, Config
 from kiosk.i18n import _, ngettext
 from kiosk.i18n import extract as i18n_tools
 from kiosk.i18n import spreadsheet as i18n_csv
@@ -104,4 +105,26 @@ def coverage_command(args: argparse.Namespace) -> int:
         )
     print_table(rows)
     print(_("Missing texts are shown in Vietnamese; English is the source language."))
+    print()
+    print_table(priority_rows(config))
     return 0
+
+
+def priority_rows(config: Config) -> list[list[str]]:
+    """The reader-priority texts and recordings of each language, and whether Home shows it
+    (kiosk.audio.readiness, ``[languages]``)."""
+    shown = readiness.shown_languages(
+        config.data_dir, LANGUAGES, config.languages, config.language
+    )
+    rows = [[_("Language"), _("Reader-priority texts"), _("Recordings"), _("On Home")]]
+    for language in LANGUAGES:
+        got = readiness.coverage(config.data_dir, language)
+        rows.append(
+            [
+                language,
+                f"{got.translated}/{got.texts}",
+                f"{got.recorded}/{got.prompts}",
+                _("shown") if language in shown else _("hidden"),
+            ]
+        )
+    return rows
