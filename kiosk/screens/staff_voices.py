@@ -75,6 +75,7 @@ class StaffVoicesScreen(StaffPanel):
             library, language, microphone_for(self.app), self.author, self.app.services.clock
         )
         self.refresh()
+        self.play_vietnamese()
 
     def step(self, delta: int, *_args: object) -> None:
         self.flow.go(delta)
@@ -106,8 +107,13 @@ class StaffVoicesScreen(StaffPanel):
             self.app.audio.say(flow.key, language=flow.language)
 
     def keep(self) -> None:
-        self.app.feedback(self.flow.keep())
+        """Keep the take, then the next prompt, said in Vietnamese."""
+        kept = self.flow.keep()
         self.refresh()
+        if kept:
+            self.play_vietnamese()
+        else:
+            self.app.feedback(False)
 
     def review(self) -> None:
         self.app.feedback(self.flow.review())

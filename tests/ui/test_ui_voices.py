@@ -40,6 +40,8 @@ def test_record_refuse_keep_and_preview(ui, kiosk):
     mic = open_voices(ui)
     data = kiosk.config.data_dir
     assert shows(ui, _("Welcome! Touch a picture: borrow, return, find a book or see your loans."))
+    assert ui.app.audio.wait(5)
+    assert ui.app.audio.sink.keys[-1] == "screen-home"  # the Vietnamese prompt, said first
     mic.hears(pcm(silence(2)))
     ui.press("record")
     assert shows(ui, _("Recording ... speak now, then press Stop."))
@@ -59,6 +61,7 @@ def test_record_refuse_keep_and_preview(ui, kiosk):
     entry = provenance.Ledger(data, "tyz").get(provenance.RECORDING, "screen-home")
     assert entry.by == ui.app.screen.staff_name and entry.staff_id is not None
     assert shows(ui, "screen-identify")
+    assert ui.app.audio.wait(5) and ui.app.audio.sink.keys[-1] == "screen-identify"
     ui.press("previous")
     assert shows(ui, entry.by)  # who made it, shown with its state
     ui.press("preview")
