@@ -162,10 +162,14 @@ class StaffTranslateScreen(StaffPanel):
         self.clear_lines()
         rows = flow_mod.keyboard_rows(flow.fields())
         spacing = self.app.theme.pad * 0.25
+        # Landscape 800x480 has room for four rows of the smallest touch target only; a
+        # portrait screen gives the keys the staff keyboards' height.
+        portrait = self.height > self.width
+        key = max(theme.MIN_TARGET, self.app.theme.button * 0.8) if portrait else theme.MIN_TARGET
         grid = GridLayout(
             cols=len(rows[0]),
             size_hint_y=None,
-            height=theme.MIN_TARGET * len(rows) + spacing * (len(rows) - 1),
+            height=key * len(rows) + spacing * (len(rows) - 1),
             spacing=spacing,
         )
         add_keys(grid, self.key, rows)
