@@ -4,8 +4,12 @@ threshold that decides when Home offers a language."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kiosk import i18n
 from kiosk.audio import AudioLibrary, readiness
@@ -215,9 +219,7 @@ def test_threshold_hides_a_language_until_it_is_useful(tmp_path, clock):
     assert "nut" in readiness.shown_languages(tmp_path, langs, threshold, "vi")
     # the kiosk's own language always shows; a threshold of 0 shows everything
     assert "hnj" in readiness.shown_languages(tmp_path, langs, threshold, "hnj")
-    assert readiness.shown_languages(tmp_path, langs, Languages(0, 0), "vi") == list(
-        langs
-    )
+    assert readiness.shown_languages(tmp_path, langs, Languages(0, 0), "vi") == list(langs)
 
 
 def test_the_threshold_is_a_setting_with_checked_values(tmp_path):
@@ -250,3 +252,26 @@ def test_the_player_plays_a_take_at_the_volume(tmp_path):
         assert player.wait(5) and sink.keys == ["take"]  # muted: nothing
     finally:
         player.close()
+
+
+KEYS = [k for row in staff_translate.keyboard_rows(["{count}", "{due}"]) for k in row]
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(presses=st.lists(st.sampled_from(KEYS), max_size=25))
+def test_only_a_translation_with_exactly_the_placeholders_is_saved(tmp_path, clock, presses):
+    """Whatever staff type (from what an earlier example saved), a saved translation keeps
+    {count} and {due}, and a refused one changes nothing on disk."""
+    msgid = "You borrowed {count} book. Bring it back by {due}."
+    flow = translation(tmp_path, clock)
+    flow.select(msgid)
+    for key in presses:
+        flow.press(key)
+    before = i18n.load_catalog("tyz", tmp_path / "locale").messages.get(msgid)
+    saved = flow.save()
+    after = i18n.load_catalog("tyz", tmp_path / "locale").messages.get(msgid)
+    fields = set(re.findall(r"\{[a-z]+\}", flow.text))  # each at least once, as a .format()
+    assert saved == (fields == {"{count}", "{due}"} and bool(flow.text.strip()))
+    assert (after == " ".join(flow.text.split())) if saved else (after == before)
