@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import i18n
-from kiosk.i18n import Translator
+from kiosk.i18n import Translator, provenance
 from kiosk.i18n import extract as i18n_tools
 from kiosk.i18n import spreadsheet as i18n_csv
 from kiosk.i18n.spreadsheet import TranslationImportRejected, export_csv, import_csv
@@ -231,6 +231,9 @@ def test_kiosk_i18n_commands(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "1 text changed; 1 site translations" in done.stdout
     assert (data / "locale" / "tyz.po").is_file()
+    entry = provenance.Ledger(data, "tyz").get(provenance.STRING, "Borrow")
+    assert entry.by == f"kiosk i18n import {sheet.name}" and entry.state == "draft"
+    assert provenance.Ledger(data, "tyz").get(provenance.STRING, "Return") is None
 
     table = kiosk(tmp_path, "i18n", "coverage").stdout.splitlines()
     total = len(i18n_tools.extract())

@@ -73,6 +73,7 @@ class ImportResult:
     entries: int
     changed: int
     warnings: list[str] = field(default_factory=list)
+    changed_msgids: list[str] = field(default_factory=list)
 
 
 @functools.cache
@@ -230,10 +231,10 @@ def import_csv(language: str, path: Path, site_dir: Path) -> ImportResult:
     rows, warnings = read_csv(language, path)
     packaged = packaged_catalog(language)
     site = site_catalog(language, site_dir)
-    changed = sum(_apply(site, packaged, msgid, *row) for msgid, row in rows.items())
+    changed = [msgid for msgid, row in rows.items() if _apply(site, packaged, msgid, *row)]
     target = site_dir / f"{language}.po"
     _write_site(language, site, target)
-    return ImportResult(target, len(site.messages), changed, warnings)
+    return ImportResult(target, len(site.messages), len(changed), warnings, changed)
 
 
 def save_translation(
