@@ -247,3 +247,12 @@ def test_kiosk_i18n_commands(tmp_path):
     assert missing.returncode == 1 and "file not found" in missing.stderr
     wrong = kiosk(tmp_path, "i18n", "export", "fr", str(sheet), language="vi")
     assert wrong.returncode == 2 and "invalid choice" in wrong.stderr
+
+
+def test_a_plural_entry_translated_again_takes_the_new_words(tmp_path):
+    """A one-form language's plural entry, saved twice: the second words replace the first
+    (the site .po keeps it as a plural entry, whose forms are what gets written)."""
+    msgid = "You borrowed {count} book. Bring it back by {due}."
+    for words in ("Mượn {count} slư, {due}", "Yêm {count} slư, {due}"):
+        i18n_csv.save_translation("tyz", msgid, [words], False, tmp_path)
+    assert i18n.load_catalog("tyz", tmp_path).messages[msgid] == "Yêm {count} slư, {due}"

@@ -272,8 +272,8 @@ def _reviewed(site: Catalog, packaged: Catalog, msgid: str) -> bool:
 
 def _set(catalog: Catalog, msgid: str, forms: list[str], reviewed: bool) -> None:
     catalog.messages[msgid] = forms[0]
-    if len(forms) > 1:
-        catalog.plurals[msgid] = forms
+    if len(forms) > 1 or msgid in catalog.plurals:  # a plural entry read back from the .po
+        catalog.plurals[msgid] = forms  # keeps its forms there: they are what is written
     if reviewed:
         catalog.fuzzy.discard(msgid)
     else:
