@@ -175,8 +175,9 @@ def test_arecord_stops_when_asked_and_never_records_past_the_cap(alsa_file_mic):
     assert not mic.recording
     with pytest.raises(RuntimeError):
         mic.stop()
-    mic.start()  # Stop at once: an empty take (refused as silent later), not an error
-    assert takes.check(mic.stop().pcm, RATE).problem in ("silent", "too_short")
+    mic.start()  # Stop at once, maybe before arecord opened the device: a take, not an error
+    quick = mic.stop()
+    assert quick.pcm == infile.read_bytes()[: len(quick.pcm)]
 
 
 def test_arecord_on_a_missing_device_says_why(alsa_file_mic):
