@@ -124,6 +124,15 @@ class Audio:
     sink: str = "auto"
     device: str = ""
     speech: bool = True
+    capture_device: str = ""  # ALSA microphone for recording prompts ("" = default)
+
+
+@dataclass(frozen=True)
+class Languages:
+    """When Home offers Tày, Nùng or H'Mông (kiosk.audio.readiness): either share is enough."""
+
+    recorded_percent: int = 100  # of the reader-priority prompts recorded
+    translated_percent: int = 90  # of the reader-priority texts translated
 
 
 @dataclass(frozen=True)
@@ -161,6 +170,7 @@ class Config:
     import_dirs: tuple[str, ...] = ("/media/*/*", "/run/media/*/*")
     audio: Audio = Audio()
     printer: Printer = Printer()
+    languages: Languages = Languages()
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
     source: str = ""
 
@@ -291,8 +301,13 @@ def _validate(merged: dict, problems: list[Problem]) -> Config:
             sink=check.choice("audio.sink", AUDIO_SINKS),
             device=check.get("audio.device", str),
             speech=check.get("audio.speech", bool),
+            capture_device=check.get("audio.capture_device", str),
         ),
         printer=_printer(check),
+        languages=Languages(
+            recorded_percent=check.count("languages.recorded_percent", 0, 100),
+            translated_percent=check.count("languages.translated_percent", 0, 100),
+        ),
         raw=merged,
     )
 

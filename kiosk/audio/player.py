@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 OUT_DIR = "audio-out"
 OUT_KEEP = 50  # the file sink keeps the newest sounds only
+TAKE_KEY = "take"  # what a sound given to Player.play is called in logs and sinks
 
 
 class Sink(Protocol):
@@ -179,7 +180,7 @@ class Player:
         self.muted = muted
         self.errors = 0  # failures so far (logged; never raised to the caller)
         self._last_error = ""
-        self._request: tuple[tuple[str, ...], str] | None = None
+        self._request: tuple[tuple[str | Sound, ...], str] | None = None
         self._cancel = threading.Event()  # set when the request being played is replaced
         self._busy = False
         self._closed = False
@@ -190,10 +191,19 @@ class Player:
     # -- the caller's side (the UI thread): never blocks ----------------------------------------
     def say(self, *keys: str, language: str = "vi") -> None:
         """Play `keys` one after the other in `language`, interrupting what plays now."""
+        self._ask((keys, language) if keys else None)
+
+    def play(self, sound: Sound) -> None:
+        """Play a sound made just now (a staff member's take, to listen back), interrupting
+        what plays now; at the volume, and not at all when muted, like a prompt."""
+        self._ask(((sound,), ""))
+
+    def _ask(self, request: tuple[tuple[str | Sound, ...], str] | None) -> None:
+        """Replace what plays (or waits to play) by `request` (None: silence)."""
         with self._wake:
             self._cancel.set()
             self._cancel = threading.Event()
-            self._request = (keys, language) if keys and not self.muted else None
+            self._request = None if self.muted else request
             self._wake.notify_all()
 
     def stop(self) -> None:
@@ -239,12 +249,17 @@ class Player:
                     self._busy = False
                     self._wake.notify_all()
 
-    def _play(self, keys: tuple[str, ...], language: str, cancelled: threading.Event) -> None:
+    def _play(
+        self, keys: tuple[str | Sound, ...], language: str, cancelled: threading.Event
+    ) -> None:
         for key in keys:
             if cancelled.is_set():
                 return
             try:
-                source, sound = self.library.sound(key, language)
+                if isinstance(key, Sound):
+                    source, sound = Source("recording", TAKE_KEY), key
+                else:
+                    source, sound = self.library.sound(key, language)
                 if self.muted or cancelled.is_set():
                     return
                 self.sink.play(scaled(sound, self.volume), source, cancelled)

@@ -192,6 +192,27 @@ HELP: dict[str, HelpLines] = {
         ("ok", N_("Save CSV writes a spreadsheet to the USB stick; Printable page writes a page.")),
         ("back", N_("Touch Back to return to the staff menu.")),
     ),
+    "staff_voices": (
+        (
+            "listen",
+            N_("Listen to the Vietnamese prompt, then press Record and say it in your language."),
+        ),
+        ("ok", N_("Press Stop at the end, listen to the take, then press Keep.")),
+        ("refused", N_("Too loud, too quiet or silent: the kiosk says so. Record again.")),
+        ("back", N_("Touch Back to return to the staff menu.")),
+    ),
+    "staff_translate": (
+        ("language", N_("Choose the language, then touch a text. The first ones matter most.")),
+        (
+            "ok",
+            N_(
+                "Type the translation; words in curly brackets have keys of their own."
+                " Then touch Save."
+            ),
+        ),
+        ("ask", N_("Another speaker of the language checks it and touches Reviewed.")),
+        ("back", N_("Touch Back to return to the staff menu.")),
+    ),
     "settings": (
         ("volume", N_("Touch – or + to change the volume, then Test sound to hear it.")),
         ("mute", N_("Sound off makes the kiosk silent. The buzzer still beeps.")),

@@ -12,14 +12,17 @@ import argparse
 import sys
 from pathlib import Path
 
+from kiosk.audio import readiness
 from kiosk.cli.common import load_config, print_table
-from kiosk.config import LANGUAGES
-from kiosk.i18n import _, ngettext
+from kiosk.clock import SystemClock
+from kiosk.config import LANGUAGES, Config
+from kiosk.i18n import _, ngettext, provenance
 from kiosk.i18n import extract as i18n_tools
 from kiosk.i18n import spreadsheet as i18n_csv
 from kiosk.screens.wording import LANGUAGE_NAMES  # plain data, no Kivy
 
 EXIT_REFUSED = 1
+SHEET_AUTHOR = "kiosk i18n import"  # a contribution's author when it came from a spreadsheet
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -66,6 +69,11 @@ def import_command(args: argparse.Namespace) -> int:
         return EXIT_REFUSED
     for warning in result.warnings:
         print(warning, file=sys.stderr)
+    # Who made them: the sheet (the kiosk's own screen names the staff account instead).
+    ledger = provenance.Ledger(config.data_dir, args.language)
+    author = provenance.Author(f"{SHEET_AUTHOR} {args.file.name}")
+    for msgid in result.changed_msgids:
+        ledger.record(provenance.STRING, msgid, author, SystemClock().now())
     print(
         ngettext(
             "{changed} text changed; {entries} site translations in {file}.",
@@ -104,4 +112,26 @@ def coverage_command(args: argparse.Namespace) -> int:
         )
     print_table(rows)
     print(_("Missing texts are shown in Vietnamese; English is the source language."))
+    print()
+    print_table(priority_rows(config))
     return 0
+
+
+def priority_rows(config: Config) -> list[list[str]]:
+    """The reader-priority texts and recordings of each language, and whether Home shows it
+    (kiosk.audio.readiness, ``[languages]``)."""
+    shown = readiness.shown_languages(
+        config.data_dir, LANGUAGES, config.languages, config.language
+    )
+    rows = [[_("Language"), _("Reader-priority texts"), _("Recordings"), _("On Home")]]
+    for language in LANGUAGES:
+        got = readiness.coverage(config.data_dir, language)
+        rows.append(
+            [
+                language,
+                f"{got.translated}/{got.texts}",
+                f"{got.recorded}/{got.prompts}",
+                _("shown") if language in shown else _("hidden"),
+            ]
+        )
+    return rows

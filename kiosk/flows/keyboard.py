@@ -23,10 +23,14 @@ ROWS: tuple[tuple[str, ...], ...] = (
     ("ư", *TONES, "'", SPACE, CLEAR),  # the apostrophe: Tày-Nùng t' (1961 script)
 )
 ALL_KEYS = frozenset(key for row in ROWS for key in row)
+#: Sentences need punctuation (the translation screen's keyboard; typed as it is).
+PUNCTUATION = (".", ",", "?", "!", ":", "-")
 
 
-def press(text: str, key: str) -> str:
-    """The text after pressing `key` (a letter, a tone key, or SPACE/BACKSPACE/CLEAR)."""
+def press(text: str, key: str, use_telex: bool = True) -> str:
+    """The text after pressing `key` (a letter, a tone key, punctuation, or
+    SPACE/BACKSPACE/CLEAR). Without `use_telex` letters are typed as they are: H'Mông writes its
+    tones with final letters (s, j, v, x, z ...) that Telex would turn into marks."""
     if key == BACKSPACE:
         return text[:-1]
     if key == CLEAR:
@@ -35,6 +39,8 @@ def press(text: str, key: str) -> str:
         return text + " " if text and not text.endswith(" ") else text
     if key in TONES:
         return telex.place_tone(text, TONES[key])
+    if not use_telex or key in PUNCTUATION:
+        return text + key
     return telex.type_key(text, key)
 
 

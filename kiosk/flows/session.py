@@ -175,6 +175,7 @@ class StaffLogin:
 
     name: str = ""
     error: str = ""
+    staff_id: int | None = None  # the account, for what staff make (kiosk.i18n.provenance)
 
     @property
     def ok(self) -> bool:
@@ -187,7 +188,7 @@ def staff_login(services: Services, card: str, pin: str) -> StaffLogin:
         member = services.verify_staff(card, pin, services.clock.now())
     except staff.StaffError as exc:
         return StaffLogin(error=str(exc))
-    return StaffLogin(name=member.name)
+    return StaffLogin(name=member.name, staff_id=getattr(member, "id", None))
 
 
 TODAY_METRICS = (

@@ -15,9 +15,11 @@ version does not use (a sheet from an older version) are skipped and reported.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 import string
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,6 +73,20 @@ class ImportResult:
     entries: int
     changed: int
     warnings: list[str] = field(default_factory=list)
+    changed_msgids: list[str] = field(default_factory=list)
+
+
+@functools.cache
+def _messages() -> i18n_tools.Messages:
+    """The messages of this version's code (scanned once: the kiosk's translation screen saves
+    one text at a time, and a scan of the sources takes a second on a Pi)."""
+    return i18n_tools.extract()
+
+
+def prepare() -> None:
+    """Scan the code's messages now, in a thread of its own, so the first save on the kiosk's
+    translation screen does not wait for it."""
+    threading.Thread(target=_messages, name="i18n-scan", daemon=True).start()
 
 
 def _heading(key: str) -> str:
@@ -79,7 +95,7 @@ def _heading(key: str) -> str:
 
 def export_csv(language: str, path: Path, site_dir: Path | None) -> int:
     """Write `language`'s sheet to `path`; the number of messages written."""
-    messages = i18n_tools.extract()
+    messages = _messages()
     catalog = load_catalog(language, site_dir)
     vietnamese = load_catalog("vi", site_dir)
     nplurals = plural_rule(language).nplurals
@@ -104,7 +120,7 @@ def export_csv(language: str, path: Path, site_dir: Path | None) -> int:
     return len(messages)
 
 
-def _fields(text: str) -> set[str]:
+def placeholders(text: str) -> set[str]:
     """The `{placeholder}` names of `text`; ValueError for unbalanced braces."""
     return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name}
 
@@ -136,9 +152,9 @@ def _check_row(
             )
         ]
     try:
-        expected = _fields(msgid) | (_fields(plural) if plural else set())
+        expected = placeholders(msgid) | (placeholders(plural) if plural else set())
         for form in forms:
-            got = _fields(form)
+            got = placeholders(form)
             if got != expected:
                 return [
                     _(
@@ -180,7 +196,7 @@ def read_csv(language: str, path: Path) -> tuple[dict[str, tuple[list[str], bool
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     header = next(rows, [])
     columns = _columns(header, source)
-    messages = i18n_tools.extract()
+    messages = _messages()
     nplurals = plural_rule(language).nplurals
     found: dict[str, tuple[list[str], bool]] = {}
     problems, warnings = [], []
@@ -215,17 +231,30 @@ def import_csv(language: str, path: Path, site_dir: Path) -> ImportResult:
     rows, warnings = read_csv(language, path)
     packaged = packaged_catalog(language)
     site = site_catalog(language, site_dir)
-    changed = 0
-    for msgid, (forms, reviewed) in rows.items():
-        before = (_forms(site, msgid) or _forms(packaged, msgid), _reviewed(site, packaged, msgid))
-        if before != (forms, reviewed):
-            changed += 1
-        _set(site, msgid, forms, reviewed)
-        if _forms(packaged, msgid) == forms and (msgid not in packaged.fuzzy) == reviewed:
-            _drop(site, msgid)  # the same as shipped: a later package update may improve it
+    changed = [msgid for msgid, row in rows.items() if _apply(site, packaged, msgid, *row)]
     target = site_dir / f"{language}.po"
     _write_site(language, site, target)
-    return ImportResult(target, len(site.messages), changed, warnings)
+    return ImportResult(target, len(site.messages), len(changed), warnings, changed)
+
+
+def save_translation(
+    language: str, msgid: str, forms: list[str], reviewed: bool, site_dir: Path
+) -> bool:
+    """Write one checked translation into the site catalogue (the kiosk's own translation
+    screen, kiosk.flows.staff_translate); whether it changed anything."""
+    site = site_catalog(language, site_dir)
+    changed = _apply(site, packaged_catalog(language), msgid, forms, reviewed)
+    _write_site(language, site, site_dir / f"{language}.po")
+    return changed
+
+
+def _apply(site: Catalog, packaged: Catalog, msgid: str, forms: list[str], reviewed: bool) -> bool:
+    """Put one translation into the site catalogue; whether it differs from what was in use."""
+    before = (_forms(site, msgid) or _forms(packaged, msgid), _reviewed(site, packaged, msgid))
+    _set(site, msgid, forms, reviewed)
+    if _forms(packaged, msgid) == forms and (msgid not in packaged.fuzzy) == reviewed:
+        _drop(site, msgid)  # the same as shipped: a later package update may improve it
+    return before != (forms, reviewed)
 
 
 def _forms(catalog: Catalog, msgid: str) -> list[str]:
@@ -243,8 +272,8 @@ def _reviewed(site: Catalog, packaged: Catalog, msgid: str) -> bool:
 
 def _set(catalog: Catalog, msgid: str, forms: list[str], reviewed: bool) -> None:
     catalog.messages[msgid] = forms[0]
-    if len(forms) > 1:
-        catalog.plurals[msgid] = forms
+    if len(forms) > 1 or msgid in catalog.plurals:  # a plural entry read back from the .po
+        catalog.plurals[msgid] = forms  # keeps its forms there: they are what is written
     if reviewed:
         catalog.fuzzy.discard(msgid)
     else:
@@ -260,7 +289,7 @@ def _drop(catalog: Catalog, msgid: str) -> None:
 def _write_site(language: str, site: Catalog, target: Path) -> None:
     """Write the site `.po` (entries in code order; ones the code no longer uses kept last),
     through a temporary file so a power cut never leaves half a catalogue."""
-    messages = i18n_tools.extract()
+    messages = _messages()
     kept = i18n_tools.Messages()
     for msgid, places in messages.items():
         if msgid in site.messages:

@@ -22,5 +22,7 @@ SCREENS: dict[str, str] = {
     "staff_import": "staff_import:StaffImportScreen",
     "staff_rotation": "staff_rotation:StaffRotationScreen",
     "staff_reports": "staff_reports:StaffReportsScreen",
+    "staff_voices": "staff_voices:StaffVoicesScreen",
+    "staff_translate": "staff_translate:StaffTranslateScreen",
     "settings": "settings:SettingsScreen",
 }

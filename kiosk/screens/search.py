@@ -18,10 +18,11 @@ from kiosk.screens.wording import tr, tr_n
 KEY_ICONS = {keyboard.SPACE: "\u2423", keyboard.BACKSPACE: "\u232b", keyboard.CLEAR: "\u2715"}
 
 
-def add_keys(grid, on_key) -> None:
+def add_keys(grid, on_key, rows=keyboard.ROWS) -> None:
     """The Vietnamese keyboard (kiosk.flows.keyboard) into `grid` (the search and
-    registration screens); f, j, w, z and the apostrophe (Tày-Nùng spelling) are keys of it."""
-    for row in keyboard.ROWS:
+    registration screens); f, j, w, z and the apostrophe (Tày-Nùng spelling) are keys of it.
+    `rows`: another layout of keys (the translation screen's)."""
+    for row in rows:
         for key in row:
             button = KioskButton(
                 action=f"key-{key}",

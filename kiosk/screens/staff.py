@@ -61,7 +61,7 @@ class StaffScreen(KioskScreen):
         login = session_mod.staff_login(self.app.services, self.card, self.pin)
         self.pin = ""
         if login.ok:
-            self.app.show("staff_menu", staff_name=login.name)
+            self.app.show("staff_menu", staff_name=login.name, staff_id=login.staff_id)
         else:
             self.error = login.error[:1].upper() + login.error[1:]
             self.app.feedback(False)

@@ -23,6 +23,8 @@ STAFF_OPERATIONS: tuple[tuple[str, str, str], ...] = (
     ("staff_import", "borrow", N_("Catalogue import")),
     ("staff_rotation", "renew", N_("Rotation batches")),
     ("staff_reports", "loans", N_("Reports")),
+    ("staff_voices", "volume", N_("Record the voice prompts")),
+    ("staff_translate", "language", N_("Translate the reader's texts")),
     ("settings", "settings", N_("Settings")),
 )
 
@@ -43,9 +45,12 @@ class StaffMenuScreen(KioskScreen):
 
     staff_name = StringProperty("")
 
-    def on_activate(self, staff_name: str = "", **kwargs: object) -> None:
+    staff_id = None  # the logged-in account (int), for contributions' provenance
+
+    def on_activate(self, staff_name: str = "", staff_id: int | None = None, **kwargs) -> None:
         if staff_name:  # coming back from an operation keeps the name
             self.staff_name = staff_name
+            self.staff_id = staff_id if staff_id is not None else self.staff_id
         box = self.ids.counts
         box.clear_widgets()
         names = labels()
@@ -67,14 +72,14 @@ class StaffMenuScreen(KioskScreen):
             grid.add_widget(button)
 
     def open(self, screen: str, *_args: object) -> None:
-        self.app.show(screen, staff_name=self.staff_name)
+        self.app.show(screen, staff_name=self.staff_name, staff_id=self.staff_id)
 
     def on_deactivate(self) -> None:
         self.ids.counts.clear_widgets()
 
     def leave(self) -> None:
         """Back to the reader's kiosk: forget who was logged in."""
-        self.staff_name = ""
+        self.staff_name, self.staff_id = "", None
         self.app.end_session()
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import i18n
-from kiosk.i18n import Translator
+from kiosk.i18n import Translator, provenance
 from kiosk.i18n import extract as i18n_tools
 from kiosk.i18n import spreadsheet as i18n_csv
 from kiosk.i18n.spreadsheet import TranslationImportRejected, export_csv, import_csv
@@ -231,14 +231,28 @@ def test_kiosk_i18n_commands(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "1 text changed; 1 site translations" in done.stdout
     assert (data / "locale" / "tyz.po").is_file()
+    entry = provenance.Ledger(data, "tyz").get(provenance.STRING, "Borrow")
+    assert entry.by == f"kiosk i18n import {sheet.name}" and entry.state == "draft"
+    assert provenance.Ledger(data, "tyz").get(provenance.STRING, "Return") is None
 
     table = kiosk(tmp_path, "i18n", "coverage").stdout.splitlines()
     total = len(i18n_tools.extract())
     tay = next(line for line in table if line.startswith("tyz"))
     assert tay.split()[2:] == ["3", "0", "3", str(total - 3), f"{300 / total:.0f}"]
     assert next(line for line in table if line.startswith("en")).split()[-1] == "100"
+    priority = table[table.index("") + 1 :]  # the reader-priority table, after a blank line
+    assert [line.split()[-1] for line in priority[1:]] == ["shown", "shown"] + ["hidden"] * 3
 
     missing = kiosk(tmp_path, "i18n", "import", "tyz", str(tmp_path / "nope.csv"))
     assert missing.returncode == 1 and "file not found" in missing.stderr
     wrong = kiosk(tmp_path, "i18n", "export", "fr", str(sheet), language="vi")
     assert wrong.returncode == 2 and "invalid choice" in wrong.stderr
+
+
+def test_a_plural_entry_translated_again_takes_the_new_words(tmp_path):
+    """A one-form language's plural entry, saved twice: the second words replace the first
+    (the site .po keeps it as a plural entry, whose forms are what gets written)."""
+    msgid = "You borrowed {count} book. Bring it back by {due}."
+    for words in ("Mượn {count} slư, {due}", "Yêm {count} slư, {due}"):
+        i18n_csv.save_translation("tyz", msgid, [words], False, tmp_path)
+    assert i18n.load_catalog("tyz", tmp_path).messages[msgid] == "Yêm {count} slư, {due}"
