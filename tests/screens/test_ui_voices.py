@@ -7,13 +7,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from tests.test_voice_takes import pcm, silence, speech_like
+
 from kiosk.audio import readiness, takes
 from kiosk.hardware.emulator.microphone import SimulatedMicrophone
 from kiosk.i18n import _, provenance
-from tests.test_voice_takes import pcm, silence, speech_like
-from tests.ui.conftest import shows
-from tests.ui.test_ui_layout import english_leaks, overflowing
-from tests.ui.test_ui_staff_import import staff_login
+from tests.screens.conftest import shows
+from tests.screens.test_ui_layout import english_leaks, overflowing
+from tests.screens.test_ui_staff_import import staff_login
 
 
 def look(ui, name: str) -> None:
