@@ -49,7 +49,7 @@ STATUS_TEXT = {
 }
 #: What a translator may type in the reviewed column to say "reviewed" (case is ignored).
 REVIEWED_WORDS = {"x", "yes", "y", "1", "true", "reviewed", "có", "co", "rồi", "đã duyệt", "ok"}
-SITE_NOTE = "\n# Site corrections written by `kiosk i18n import`: they override the packaged text."
+SITE_NOTE = "\nSite corrections written by `kiosk i18n import`: they override the packaged text."
 
 
 class TranslationImportRejected(Exception):
@@ -269,9 +269,9 @@ def _write_site(language: str, site: Catalog, target: Path) -> None:
                 kept.plurals[msgid] = messages.plurals[msgid]
     for msgid in site.messages.keys() - kept.keys():
         kept[msgid] = ["(no longer used)"]
-    text = i18n_tools.render_po(language, kept, site.messages, site.fuzzy, site.plurals)
-    marker = 'msgid ""'
-    text = text.replace(marker, SITE_NOTE.lstrip("\n") + "\n" + marker, 1)
+    text = i18n_tools.render_po(
+        language, kept, site.messages, site.fuzzy, site.plurals, note=SITE_NOTE
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_suffix(".po.tmp")
     temporary.write_text(text, encoding="utf-8")
