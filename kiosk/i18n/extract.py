@@ -147,7 +147,7 @@ def header(language: str) -> str:
 
 
 def _occurrence(place: str) -> tuple[str, str]:
-    """"kiosk/x.py:12" as polib's (path, line)."""
+    """A place such as kiosk/x.py:12 as polib's (path, line)."""
     path, sep, line = place.rpartition(":")
     return (path, line) if sep and line.isdigit() else (place, "")
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib
 import logging
 import queue
-import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -48,6 +47,7 @@ from kiosk.hardware.interfaces import (
 from kiosk.screens import fonts, theme
 from kiosk.screens.wording import tr
 from kiosk.store.db import short_wait
+from kiosk.threads import Loop
 
 if TYPE_CHECKING:  # for the types only: the app is handed these, it never builds them
     from kiosk.audio.player import Player
@@ -104,7 +104,7 @@ class KioskApp(App):
         self.idle_checks = 0  # how often inactivity was checked (the demo driver waits on it)
         self._monotonic = monotonic
         self._last_activity = monotonic()
-        self._pump: threading.Thread | None = None
+        self._pump = Loop("ui-pump", self._pump_event)
         self._warning = None
         self._notice_event = None
         self._passages: deque[Stamp] = deque(maxlen=PASSAGES_KEPT)
@@ -187,14 +187,12 @@ class KioskApp(App):
         if every:
             Clock.schedule_interval(lambda _dt: watchdog.ping(), every)
         if self.events is not None:
-            self._pump = threading.Thread(target=self._pump_events, name="ui-pump", daemon=True)
             self._pump.start()
 
     def on_stop(self) -> None:
-        if self._pump is not None and self.events is not None:
-            self.events.put(_STOP)
-            self._pump.join(timeout=2)
-            self._pump = None
+        if self._pump.alive:
+            self.events.put(_STOP)  # wakes the pump from its queue
+            self._pump.stop()
         Clock.unschedule(self._check_idle)
         # The Clock outlives the app (tests start several in turn): nothing of ours may fire.
         self._prebuild.cancel()
@@ -325,13 +323,13 @@ class KioskApp(App):
             )
 
     # -- hardware events --------------------------------------------------------------------------
-    def _pump_events(self) -> None:
-        """Pump thread: queue -> UI thread, one Clock callback per event."""
-        while True:
-            event = self.events.get()
-            if event is _STOP:
-                return
-            Clock.schedule_once(partial(self.on_hardware_event, event), 0)
+    def _pump_event(self) -> float | None:
+        """Pump thread: queue -> UI thread, one Clock callback per event (None: stopped)."""
+        event = self.events.get()
+        if event is _STOP:
+            return None
+        Clock.schedule_once(partial(self.on_hardware_event, event), 0)
+        return 0
 
     def on_hardware_event(self, event: object, _dt: float = 0) -> None:
         """On the UI thread: a tag, several tags, a barcode or a door passage reached the kiosk."""
