@@ -26,12 +26,12 @@ from kiosk.i18n import (
     SOURCE_LANGUAGE,
     Catalog,
     _,
+    extract,
     load_catalog,
     packaged_catalog,
     plural_rule,
     site_catalog,
 )
-from kiosk.i18n import extract as i18n_tools
 
 #: The sheet's columns: (key, heading). Headings are bilingual so every translator reads them.
 COLUMNS = (
@@ -79,7 +79,7 @@ def _heading(key: str) -> str:
 
 def export_csv(language: str, path: Path, site_dir: Path | None) -> int:
     """Write `language`'s sheet to `path`; the number of messages written."""
-    messages = i18n_tools.extract()
+    messages = extract.extract()
     catalog = load_catalog(language, site_dir)
     vietnamese = load_catalog("vi", site_dir)
     nplurals = plural_rule(language).nplurals
@@ -87,7 +87,7 @@ def export_csv(language: str, path: Path, site_dir: Path | None) -> int:
         writer = csv.writer(handle)
         writer.writerow([heading for _key, heading in COLUMNS])
         for msgid, places in messages.items():
-            state = i18n_tools.status(catalog, msgid)
+            state = extract.status(catalog, msgid)
             forms = catalog.plurals.get(msgid) or [catalog.messages.get(msgid, "")]
             translation = "\n".join(forms) if nplurals > 1 else forms[0]
             reviewed = state == "reviewed" and bool(catalog.messages.get(msgid))
@@ -180,7 +180,7 @@ def read_csv(language: str, path: Path) -> tuple[dict[str, tuple[list[str], bool
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     header = next(rows, [])
     columns = _columns(header, source)
-    messages = i18n_tools.extract()
+    messages = extract.extract()
     nplurals = plural_rule(language).nplurals
     found: dict[str, tuple[list[str], bool]] = {}
     problems, warnings = [], []
@@ -260,8 +260,8 @@ def _drop(catalog: Catalog, msgid: str) -> None:
 def _write_site(language: str, site: Catalog, target: Path) -> None:
     """Write the site `.po` (entries in code order; ones the code no longer uses kept last),
     through a temporary file so a power cut never leaves half a catalogue."""
-    messages = i18n_tools.extract()
-    kept = i18n_tools.Messages()
+    messages = extract.extract()
+    kept = extract.Messages()
     for msgid, places in messages.items():
         if msgid in site.messages:
             kept[msgid] = places
@@ -269,7 +269,7 @@ def _write_site(language: str, site: Catalog, target: Path) -> None:
                 kept.plurals[msgid] = messages.plurals[msgid]
     for msgid in site.messages.keys() - kept.keys():
         kept[msgid] = ["(no longer used)"]
-    text = i18n_tools.render_po(
+    text = extract.render_po(
         language, kept, site.messages, site.fuzzy, site.plurals, note=SITE_NOTE
     )
     target.parent.mkdir(parents=True, exist_ok=True)
