@@ -6,6 +6,7 @@ fixes the file in one pass. Secrets are masked when the configuration is shown.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 import os
@@ -538,7 +539,7 @@ def packaged_defaults(name: str) -> dict[str, Any]:
 def defaults() -> dict[str, dict[str, Any]]:
     """The kiosk's defaults as a site file would write them, from the declarations."""
     return {
-        section: {spec.name or name: spec.default for name, spec in settings_of(cls)}
+        section: {spec.name or name: copy.deepcopy(spec.default) for name, spec in settings_of(cls)}
         for section, cls in SECTIONS.items()
     }
 
