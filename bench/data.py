@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from kiosk.catalog import titles as catalog
 from kiosk.catalog.csv_import import COLUMNS
+from kiosk.catalog.titles import title_keys
 from kiosk.store.db import close_database, open_database
 
 # --------------------------------------------------------------------------- vocabulary
@@ -390,7 +390,7 @@ def _title_rows(count: int, seed: int) -> Iterator[tuple]:
     rng = random.Random(seed + 1)
     created = _stamp(NOW - timedelta(days=1200))
     for n, (title, author) in enumerate(unique_titles(count, seed), start=1):
-        keys = catalog.title_keys(title, author)
+        keys = title_keys(title, author)
         code = isbn13(n) if rng.random() < 0.6 else None
         yield (
             n,

@@ -26,7 +26,7 @@ import pymarc
 from pymarc import Field, Indicators, Subfield
 
 from kiosk import isbn
-from kiosk.catalog import marc as catalog_marc
+from kiosk.catalog import marc
 from kiosk.store.db import close_database, open_database
 
 WORDS = [
@@ -135,11 +135,11 @@ def pymarc_alone(path: Path) -> tuple[float, int]:
     return time.perf_counter() - start, count
 
 
-def kiosk_import(path: Path, db_path: Path) -> tuple[float, catalog_marc.MarcSummary]:
+def kiosk_import(path: Path, db_path: Path) -> tuple[float, marc.MarcSummary]:
     open_database(db_path)
     try:
         start = time.perf_counter()
-        summary = catalog_marc.import_marc(path)
+        summary = marc.import_marc(path)
         return time.perf_counter() - start, summary
     finally:
         close_database()

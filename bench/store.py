@@ -33,9 +33,9 @@ from bench import data
 from bench.data import Sizes
 from bench.table import Report, Row, log, print_table
 from kiosk import config, i18n, text
-from kiosk.catalog import titles as catalog
 from kiosk.catalog.csv_import import Summary as ImportSummary
 from kiosk.catalog.csv_import import _check_unique, _read_rows, _write, import_csv
+from kiosk.catalog.titles import title_keys
 from kiosk.clock import FixedClock
 from kiosk.desk import Desk
 from kiosk.store import search
@@ -343,7 +343,7 @@ class ImportTimes:
     kiosk_unique: float = 0.0  # _check_unique
     kiosk_write: float = 0.0  # _write: ORM inserts, keys, merge, commit
     parse: float = 0.0  # csv.DictReader alone
-    keys: float = 0.0  # catalog.title_keys for every row alone
+    keys: float = 0.0  # title_keys for every row alone
     insert: float = 0.0  # raw executemany of the same rows, one transaction
     summary: ImportSummary | None = None
 
@@ -435,7 +435,7 @@ def run_import(workdir: Path, sizes: Sizes) -> ImportTimes:
     log(f"  import_csv: {times.kiosk:.1f} s ({times.summary})")
     _kiosk_phases(workdir / "import-phases.db", csv_path, times)
     times.parse, rows = _timed(lambda: _parse_only(csv_path))
-    times.keys, keys = _timed(lambda: [catalog.title_keys(r["title"], r["author"]) for r in rows])
+    times.keys, keys = _timed(lambda: [title_keys(r["title"], r["author"]) for r in rows])
     raw_db = workdir / "import-raw.db"
     data.create_schema(raw_db)
     times.insert, _ = _timed(lambda: _raw_insert(raw_db, rows, keys))

@@ -213,34 +213,53 @@ class Desk:
 
     def borrow(self, card_id: str, item: str) -> Result:
         """Lend the copy named by `item` to the reader holding `card_id`."""
+        return self.lend(card_id, item, find_copy(item))
+
+    def lend(self, card_id: str, item: str, copy: CopyRow | None) -> Result:
+        """Lend `copy`, already looked up from `item` by the caller (the kiosk classifies a
+        tap and lends with the copy it found: one lookup per tap). The write only goes through
+        if the copy's status and loanability are still those decided on; a copy changed in the
+        meantime is looked up again inside the transaction and decided afresh."""
         with write_transaction():
             stamp = self.clock.stamp()
-            found = self._reader_and_copy("borrow", card_id, item, stamp)
-            if isinstance(found, Result):
-                return found
-            reader, copy = found
-            group = reader.view.group
-            decision = decide_borrow(
-                reader.view,
-                copy.view,
-                copy_loan(copy.view.id),
-                reader_loans(reader.view.id),
-                stamp.wall.date(),
-                self.rules,
-            )
-            if not decision.ok:
-                return self._refused("borrow", decision.refusal, item, stamp, copy, group)
-            result = self._result("borrow", copy, item, decision)
-            if Notice.ALREADY_YOURS in decision.notices:
-                return result
-            loan = db.execute_sql(
-                "INSERT INTO loan (copy_id, reader_id, reader_group, out_at, due)"
-                " VALUES (?, ?, ?, ?, ?) RETURNING id",
-                (copy.view.id, reader.view.id, group, str(stamp.wall), str(decision.due)),
-            ).fetchone()[0]
-            db.execute_sql("UPDATE copy SET status = 'on_loan' WHERE id = ?", (copy.view.id,))
-            counters.bump(counters.LOANS, stamp, group)
-            return replace(result, loan=loan)
+            result = self._lend(card_id, item, copy, stamp)
+            if result is None:  # changed since the caller's lookup: we hold the lock now
+                result = self._lend(card_id, item, find_copy(item), stamp)
+            return result
+
+    def _lend(self, card_id: str, item: str, copy: CopyRow | None, stamp: Stamp) -> Result | None:
+        """The borrow inside the write transaction; None when `copy` is out of date."""
+        reader = find_reader(card_id)
+        if reader is None:
+            return self._refused("borrow", Refusal.UNKNOWN_READER, item, stamp, copy)
+        group = reader.view.group
+        if copy is None:
+            return self._refused("borrow", Refusal.UNKNOWN_ITEM, item, stamp, None, group)
+        decision = decide_borrow(
+            reader.view,
+            copy.view,
+            copy_loan(copy.view.id),
+            reader_loans(reader.view.id),
+            stamp.wall.date(),
+            self.rules,
+        )
+        if not decision.ok:
+            return self._refused("borrow", decision.refusal, item, stamp, copy, group)
+        result = self._result("borrow", copy, item, decision)
+        if Notice.ALREADY_YOURS in decision.notices:
+            return result
+        if not db.execute_sql(
+            "UPDATE copy SET status = 'on_loan' WHERE id = ? AND status = ? AND loanable = ?",
+            (copy.view.id, copy.view.status, copy.view.loanable),
+        ).rowcount:
+            return None
+        loan = db.execute_sql(
+            "INSERT INTO loan (copy_id, reader_id, reader_group, out_at, due)"
+            " VALUES (?, ?, ?, ?, ?) RETURNING id",
+            (copy.view.id, reader.view.id, group, str(stamp.wall), str(decision.due)),
+        ).fetchone()[0]
+        counters.bump(counters.LOANS, stamp, group)
+        return replace(result, loan=loan)
 
     def standing(self, card_id: str) -> Standing | None:
         """The account of the reader holding `card_id` today (read-only; None: no such card)."""

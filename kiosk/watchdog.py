@@ -16,8 +16,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import threading
 from collections.abc import Callable
+
+from kiosk.threads import Loop
 
 log = logging.getLogger(__name__)
 
@@ -102,24 +103,22 @@ class Heartbeat:
     def __init__(self, healthy: Callable[[], bool], every: float | None = None):
         self.healthy = healthy
         self.every = every if every is not None else interval()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="watchdog", daemon=True)
+        self._loop = Loop("watchdog", self._beat)
 
     def start(self) -> Heartbeat:
         """Start pinging (does nothing when systemd set no watchdog)."""
         if self.every:
-            self._thread.start()
+            self._loop.start()
         return self
 
     def stop(self) -> None:
         """Stop pinging."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
+        self._loop.stop()
 
-    def _run(self) -> None:
-        while not self._stop.wait(self.every):
-            if self.healthy():
-                ping()
-            else:
-                log.error("unhealthy: no watchdog ping, systemd will restart the service")
+    def _beat(self) -> float:
+        """Ping now if healthy; the wait until the next beat."""
+        if self.healthy():
+            ping()
+        else:
+            log.error("unhealthy: no watchdog ping, systemd will restart the service")
+        return self.every

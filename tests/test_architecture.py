@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "kiosk.i18n",
             "kiosk.preferences",
             "kiosk.watchdog",
+            "kiosk.threads",
         ),
     ),
     ("devices", ("kiosk.hardware",)),  # they report events; they never touch the store

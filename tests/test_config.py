@@ -221,3 +221,33 @@ def test_printer_problems_are_translated(tmp_path):
         config.load(write(tmp_path, '[kiosk]\ncommune = "06001"\n[printer]\nkind = "file"\n'))
     (problem,) = caught.value.problems
     assert (problem.key, problem.message) == ("printer.file_path", "chưa đặt")
+
+
+def test_default_toml_is_written_from_the_declarations():
+    """Each key is declared once (its dataclass field): the shipped default.toml is rendered
+    from the declarations (`python -m kiosk.config`), never edited apart from them."""
+    import tomllib
+
+    shipped = config.DEFAULTS_FILE.read_text(encoding="utf-8")
+    assert shipped == config.render_defaults(), "run: python -m kiosk.config"
+    assert tomllib.loads(shipped) == config.defaults()
+
+
+def test_an_empty_site_file_means_the_declared_defaults(tmp_path):
+    cfg = config.load(write(tmp_path, '[kiosk]\ncommune = "06001"\n'))
+    assert cfg.hardware == config.Hardware() and cfg.loans == config.LoanRules()
+    assert cfg.uplink == config.Uplink() and cfg.audio == config.Audio()
+    assert cfg.printer == config.Printer()
+    assert cfg.hardware.classic_keys == (b"\xff" * 6,) and cfg.loans.closed_weekdays == {0}
+
+
+def test_a_wrong_type_is_one_problem_and_the_default_is_kept(tmp_path):
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(
+            write(tmp_path, '[kiosk]\ncommune = "06001"\nlanguage = 7\n[hardware]\nspi_bus = "0"\n')
+        )
+    problems = [(p.key, p.message) for p in caught.value.problems]
+    assert problems == [
+        ("kiosk.language", "must be of type str"),
+        ("hardware.spi_bus", "must be of type int"),
+    ]

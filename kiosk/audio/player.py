@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from kiosk.audio import AudioLibrary, Source
 from kiosk.audio.wav import Sound, scaled, wav_bytes, write_wav
+from kiosk.threads import Loop
 
 if TYPE_CHECKING:
     from kiosk.config import Config
@@ -185,8 +186,8 @@ class Player:
         self._busy = False
         self._closed = False
         self._wake = threading.Condition()
-        self._thread = threading.Thread(target=self._run, name="audio", daemon=True)
-        self._thread.start()
+        self._loop = Loop("audio", self._next)
+        self._loop.start()
 
     # -- the caller's side (the UI thread): never blocks ----------------------------------------
     def say(self, *keys: str, language: str = "vi") -> None:
@@ -231,23 +232,24 @@ class Player:
             self._request = None
             self._cancel.set()
             self._wake.notify_all()
-        self._thread.join(timeout=2)
+        self._loop.stop()
 
     # -- the worker -----------------------------------------------------------------------------
-    def _run(self) -> None:
-        while True:
+    def _next(self) -> float | None:
+        """Wait for a request and play it (None: closed)."""
+        with self._wake:
+            self._wake.wait_for(lambda: self._request is not None or self._closed)
+            if self._closed:
+                return None
+            (keys, language), cancelled = self._request, self._cancel
+            self._request, self._busy = None, True
+        try:
+            self._play(keys, language, cancelled)
+        finally:
             with self._wake:
-                self._wake.wait_for(lambda: self._request is not None or self._closed)
-                if self._closed:
-                    return
-                (keys, language), cancelled = self._request, self._cancel
-                self._request, self._busy = None, True
-            try:
-                self._play(keys, language, cancelled)
-            finally:
-                with self._wake:
-                    self._busy = False
-                    self._wake.notify_all()
+                self._busy = False
+                self._wake.notify_all()
+        return 0
 
     def _play(
         self, keys: tuple[str | Sound, ...], language: str, cancelled: threading.Event

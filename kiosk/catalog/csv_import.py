@@ -29,8 +29,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kiosk import isbn, text
-from kiosk.catalog import limits, tables
-from kiosk.catalog import titles as catalog
+from kiosk.catalog import limits, tables, titles
 from kiosk.clock import Clock, SystemClock
 from kiosk.i18n import _, ngettext
 from kiosk.store.db import db, write_transaction
@@ -396,7 +395,7 @@ def find_or_add_title(
 ) -> int:
     """The id of the title these fields describe: an existing one (recorded in `merged_ids`
     unless this import created it) or a new one (recorded in `new_ids`)."""
-    keys = catalog.title_keys(fields["title"], fields["author"])
+    keys = titles.title_keys(fields["title"], fields["author"])
     key = _title_key(fields, keys)
     if key not in known:
         known[key] = _insert_title(fields, keys, now)

@@ -14,8 +14,7 @@ from kiosk.cli.common import load_config, open_store, print_table
 from kiosk.clock import SystemClock
 from kiosk.demo import sample
 from kiosk.i18n import _
-from kiosk.reports import figures as reports
-from kiosk.reports import page as report_page
+from kiosk.reports import figures, page
 from kiosk.store import migrations
 from kiosk.store.db import db
 from kiosk.store.models import Title
@@ -97,9 +96,9 @@ def report_command(args: argparse.Namespace) -> int:
     try:
         if args.period == "month":
             when = date.fromisoformat(f"{args.month}-01") if args.month else today
-            period = reports.Period(when.year, when.month)
+            period = figures.Period(when.year, when.month)
         else:
-            period = reports.Period(today.year if args.year is None else args.year)
+            period = figures.Period(today.year if args.year is None else args.year)
     except ValueError:
         if args.period == "month":
             message = _("'{value}' is not a month: use YYYY-MM").format(value=args.month)
@@ -107,13 +106,13 @@ def report_command(args: argparse.Namespace) -> int:
             message = _("'{value}' is not a year: use YYYY").format(value=args.year)
         print(message, file=sys.stderr)
         return 1
-    report = reports.build(period, config.loans.groups)
+    report = figures.build(period, config.loans.groups)
     print(
-        reports.to_csv(report) if args.csv else reports.to_text(report),
+        figures.to_csv(report) if args.csv else figures.to_text(report),
         end="" if args.csv else "\n",
     )
     if args.html:
-        unit = report_page.unit_from_config(config)
-        report_page.write(args.html, report, unit, today, config.data_dir / "locale")
+        unit = page.unit_from_config(config)
+        page.write(args.html, report, unit, today, config.data_dir / "locale")
         print(_("Printable page written to {file}.").format(file=args.html), file=sys.stderr)
     return 0

@@ -6,9 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kiosk.catalog import csv_import as catalog_csv
-from kiosk.catalog import export as catalog_export
-from kiosk.catalog import marc as catalog_marc
+from kiosk.catalog import csv_import, export, marc
 from kiosk.cli.common import open_store, print_table
 from kiosk.i18n import _, ngettext
 from kiosk.store import search
@@ -20,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     importer = commands.add_parser(
         "import",
         help=_("import titles and copies from a CSV or MARC file"),
-        description=catalog_csv.__doc__ + "\n" + (catalog_marc.__doc__ or ""),
+        description=csv_import.__doc__ + "\n" + (marc.__doc__ or ""),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     importer.add_argument(
@@ -51,10 +49,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def import_command(args: argparse.Namespace) -> int:
     open_store(args)
-    data = catalog_marc.read_file(args.file)
-    if catalog_marc.detect_format(data, args.file) not in ("csv", "xlsx"):
+    data = marc.read_file(args.file)
+    if marc.detect_format(data, args.file) not in ("csv", "xlsx"):
         return _import_marc(args)
-    summary = catalog_csv.import_csv(args.file, dry_run=args.dry_run)
+    summary = csv_import.import_csv(args.file, dry_run=args.dry_run)
     if summary.dry_run:
         print(_("Dry run: nothing was written."))
     print(
@@ -72,7 +70,7 @@ def import_command(args: argparse.Namespace) -> int:
 
 def _import_marc(args: argparse.Namespace) -> int:
     """The good records are imported; the broken ones are listed (exit 1 if there are any)."""
-    summary = catalog_marc.import_marc(args.file, dry_run=args.dry_run)
+    summary = marc.import_marc(args.file, dry_run=args.dry_run)
     if summary.dry_run:
         print(_("Dry run: nothing was written."))
     print(
@@ -110,10 +108,8 @@ def _import_marc(args: argparse.Namespace) -> int:
 
 def export_command(args: argparse.Namespace) -> int:
     open_store(args)
-    if args.format == "marc":
-        summary = catalog_export.to_marc(args.file)
-    else:
-        summary = catalog_export.to_csv(args.file)
+    write = export.to_marc if args.format == "marc" else export.to_csv
+    summary = write(args.file)
     print(
         _("{titles} titles, {copies} copies written to {file}.").format(
             titles=summary.titles, copies=summary.copies, file=args.file

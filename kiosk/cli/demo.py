@@ -28,7 +28,7 @@ from kiosk.clock import FixedClock, SystemClock
 from kiosk.demo import sample
 from kiosk.desk import Desk
 from kiosk.i18n import _
-from kiosk.reports import figures as reports
+from kiosk.reports import figures
 from kiosk.screens.wording import tr
 from kiosk.store import search
 from kiosk.store.db import close_database, open_database
@@ -94,7 +94,7 @@ def run_demo(data_dir: Path, commune: str = "06001") -> None:
     print(describe(desk.return_item(sample.tag_uid(1))))
     print(describe(desk.return_item("LS-0003")))
     today = clock.now().date()
-    _say(reports.to_text(reports.month(today.year, today.month, config.loans.groups)))
+    _say(figures.to_text(figures.month(today.year, today.month, config.loans.groups)))
     close_database()
 
 

@@ -16,9 +16,7 @@ from kiosk.audio import readiness
 from kiosk.cli.common import load_config, print_table
 from kiosk.clock import SystemClock
 from kiosk.config import LANGUAGES, Config
-from kiosk.i18n import _, ngettext, provenance
-from kiosk.i18n import extract as i18n_tools
-from kiosk.i18n import spreadsheet as i18n_csv
+from kiosk.i18n import _, extract, ngettext, provenance, spreadsheet
 from kiosk.screens.wording import LANGUAGE_NAMES  # plain data, no Kivy
 
 EXIT_REFUSED = 1
@@ -48,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def export_command(args: argparse.Namespace) -> int:
     config = load_config(args)
-    count = i18n_csv.export_csv(args.language, args.file, config.data_dir / "locale")
+    count = spreadsheet.export_csv(args.language, args.file, config.data_dir / "locale")
     print(
         ngettext(
             "{count} text written to {file}.", "{count} texts written to {file}.", count
@@ -63,8 +61,8 @@ def import_command(args: argparse.Namespace) -> int:
         print(_("Error: {message}").format(message=_("file not found")), file=sys.stderr)
         return EXIT_REFUSED
     try:
-        result = i18n_csv.import_csv(args.language, args.file, config.data_dir / "locale")
-    except i18n_csv.TranslationImportRejected as exc:
+        result = spreadsheet.import_csv(args.language, args.file, config.data_dir / "locale")
+    except spreadsheet.TranslationImportRejected as exc:
         print(exc, file=sys.stderr)
         return EXIT_REFUSED
     for warning in result.warnings:
@@ -87,7 +85,7 @@ def import_command(args: argparse.Namespace) -> int:
 
 def coverage_command(args: argparse.Namespace) -> int:
     config = load_config(args)
-    messages = i18n_tools.extract()
+    messages = extract.extract()
     rows = [
         [
             _("Language"),
@@ -99,7 +97,7 @@ def coverage_command(args: argparse.Namespace) -> int:
         ]
     ]
     for language in LANGUAGES:
-        got = i18n_tools.coverage(language, config.data_dir / "locale", messages)
+        got = extract.coverage(language, config.data_dir / "locale", messages)
         rows.append(
             [
                 f"{language} ({LANGUAGE_NAMES.get(language, language)})",

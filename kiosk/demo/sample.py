@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from kiosk import readers, staff
-from kiosk.catalog import titles as catalog
+from kiosk.catalog import titles
 from kiosk.clock import Clock
 from kiosk.config import LoanRules
 from kiosk.store.db import write_transaction
@@ -99,12 +99,12 @@ def create(clock: Clock, rules: LoanRules) -> None:
     with write_transaction():
         n = 0
         for title, author, year, shelf, count, local, loanable in BOOKS:
-            record = catalog.add_title(
+            record = titles.add_title(
                 title, author, year=year, local_document=local, created_at=now
             )
             for _ in range(count):
                 n += 1
-                catalog.add_copy(
+                titles.add_copy(
                     record,
                     f"LS-{n:04d}",
                     barcode=f"20{n:010d}",
@@ -120,10 +120,10 @@ def create(clock: Clock, rules: LoanRules) -> None:
             due_back=(now + timedelta(days=90)).date(),
         )
         for title, author, count in ROTATION:
-            record = catalog.add_title(title, author, created_at=now)
+            record = titles.add_title(title, author, created_at=now)
             for _ in range(count):
                 n += 1
-                catalog.add_copy(
+                titles.add_copy(
                     record,
                     f"LC-{n:04d}",
                     shelf="Sách luân chuyển",

@@ -15,7 +15,16 @@ from kiosk import counters, staff, text
 from kiosk.circulation import Standing
 from kiosk.clock import Clock
 from kiosk.config import Config
-from kiosk.desk import Desk, LoanLine, ReaderRow, Result, find_copy, find_reader, loan_lines
+from kiosk.desk import (
+    CopyRow,
+    Desk,
+    LoanLine,
+    ReaderRow,
+    Result,
+    find_copy,
+    find_reader,
+    loan_lines,
+)
 from kiosk.store import search as store_search
 from kiosk.store.models import Staff
 
@@ -43,6 +52,7 @@ class Tap:
     key: str  # the card id, or the item identifier the desk understands
     source: str = "tag"  # "tag" (RFID) or "barcode" (scanner): labelling tells them apart
     card_like: bool = False  # unknown, and shaped like a card (not like a book's tag)
+    copy: CopyRow | None = None  # the book, as looked up when the tap was classified
 
     @property
     def unknown_card(self) -> bool:
@@ -56,11 +66,15 @@ CARD_UID_HEX_LENGTH = 8
 
 
 def classify(uid_hex: str, item_id: str | None = None) -> Tap:
-    """What a tapped tag is. Read-only: nothing is counted."""
-    if find_copy(uid_hex) is not None:
-        return Tap("item", uid_hex)
-    if item_id and find_copy(item_id) is not None:
-        return Tap("item", item_id)  # a labelled tag whose UID is not registered (yet)
+    """What a tapped tag is. Read-only: nothing is counted. A book's tap carries its copy, so
+    that lending it needs no second lookup."""
+    copy = find_copy(uid_hex)
+    if copy is not None:
+        return Tap("item", uid_hex, copy=copy)
+    if item_id and item_id != uid_hex:
+        copy = find_copy(item_id)
+        if copy is not None:  # a labelled tag whose UID is not registered (yet)
+            return Tap("item", item_id, copy=copy)
     if find_reader(uid_hex) is not None:
         return Tap("reader", uid_hex)
     if Staff.get_or_none(Staff.card_id == uid_hex) is not None:
@@ -107,16 +121,18 @@ class ReaderSession:
         self._update_standing()
         return self.reader
 
-    def borrow(self, item: str) -> Tapped:
+    def borrow(self, item: str, copy: CopyRow | None = None) -> Tapped:
         """Lend a tapped book to the identified reader; the result is kept for the summary.
         A book already on the list is not lent or listed twice, however it is named (tag,
-        barcode, accession): a refused one is tried again, its line updated in place."""
-        copy = find_copy(item)
+        barcode, accession): a refused one is tried again, its line updated in place.
+        `copy`: the book as the tap's classification found it (else it is looked up here);
+        either way the copy is looked up once."""
+        copy = copy or find_copy(item)
         key = copy.accession if copy else text.clean(item).upper()
         line = next((i for i, r in enumerate(self.borrowed) if _same_book(r, key)), None)
         if line is not None and (self.borrowed[line].ok or copy is None):
             return Tapped(self.borrowed[line], line, repeat=True)
-        result = self.services.desk.borrow(self.card, item)
+        result = self.services.desk.lend(self.card, item, copy)
         if line is None:
             self.borrowed.append(result)
             line = len(self.borrowed) - 1

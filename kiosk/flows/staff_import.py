@@ -15,11 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from kiosk.catalog import csv_import as catalog_csv
-from kiosk.catalog import export as catalog_export
-from kiosk.catalog import marc as catalog_marc
-from kiosk.catalog import tables
+from kiosk.catalog import csv_import, marc, tables
 from kiosk.catalog.csv_import import ImportRejected
+from kiosk.catalog.export import to_csv, to_marc
 from kiosk.clock import Clock
 from kiosk.config import Config
 from kiosk.flows import staff_files
@@ -42,7 +40,7 @@ class ImportView:
 
 def problem_text(problem: object) -> str:
     """A problem of either importer; a whole-file one (line 0) is only its message."""
-    if isinstance(problem, catalog_csv.RowProblem) and problem.line == 0:
+    if isinstance(problem, csv_import.RowProblem) and problem.line == 0:
         return problem.message
     return str(problem)
 
@@ -71,7 +69,7 @@ def cap_problems(problems: list[str]) -> list[str]:
     return [*problems[:MAX_PROBLEMS], _("... and {count} more").format(count=more)]
 
 
-def _added(summary: catalog_csv.Summary | catalog_marc.MarcSummary) -> list[str]:
+def _added(summary: csv_import.Summary | marc.MarcSummary) -> list[str]:
     """What a CSV or MARC import adds: new titles, merged titles, copies."""
     return [
         _("New titles: {count}").format(count=summary.titles_new),
@@ -92,7 +90,7 @@ def _listed(problems: list) -> list[str]:
     )
 
 
-def _csv_view(summary: catalog_csv.Summary) -> ImportView:
+def _csv_view(summary: csv_import.Summary) -> ImportView:
     lines = [_("Rows in the file: {count}").format(count=summary.rows), *_added(summary)]
     if summary.dry_run:
         headline = _("The file is correct. Check what will change, then press Import.")
@@ -101,7 +99,7 @@ def _csv_view(summary: catalog_csv.Summary) -> ImportView:
     return ImportView(True, summary.dry_run, headline, lines, _listed(summary.problems))
 
 
-def _marc_view(summary: catalog_marc.MarcSummary) -> ImportView:
+def _marc_view(summary: marc.MarcSummary) -> ImportView:
     lines = [
         _("MARC records in the file: {count}").format(count=summary.records),
         *_added(summary),
@@ -128,8 +126,8 @@ def run(path: Path, dry_run: bool, clock: Clock | None = None) -> ImportView:
     """Check (dry run) or import the file at `path`: CSV, Excel or MARC as its first bytes
     (or, for an empty file, its name) say."""
     try:
-        data = catalog_marc.read_file(path)
-        kind = catalog_marc.detect_format(data, Path(path))
+        data = marc.read_file(path)
+        kind = marc.detect_format(data, Path(path))
         if kind in ("csv", "xlsx"):
             if tables.is_manifest(data, kind):
                 return ImportView(
@@ -138,8 +136,8 @@ def run(path: Path, dry_run: bool, clock: Clock | None = None) -> ImportView:
                     _("This is a rotation manifest: it is imported on the rotation screen."),
                     manifest=True,
                 )
-            return _csv_view(catalog_csv.import_csv(path, dry_run=dry_run, clock=clock))
-        return _marc_view(catalog_marc.import_marc(path, dry_run=dry_run, clock=clock))
+            return _csv_view(csv_import.import_csv(path, dry_run=dry_run, clock=clock))
+        return _marc_view(marc.import_marc(path, dry_run=dry_run, clock=clock))
     except ImportRejected as exc:
         return _rejected(exc, dry_run)
 
@@ -172,6 +170,6 @@ def export(config: Config, kind: str, now: datetime) -> Exported:
     """Write the catalogue as CSV (`kind` "csv") or MARC ("marc") to the USB stick."""
     suffix = ".csv" if kind == "csv" else ".mrc"
     path = staff_files.export_path(config, "catalogue", suffix, now)
-    writer = catalog_export.to_csv if kind == "csv" else catalog_export.to_marc
+    writer = to_csv if kind == "csv" else to_marc
     summary = writer(path)
     return Exported(path, summary.titles, summary.copies)

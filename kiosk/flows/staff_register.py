@@ -18,7 +18,7 @@ from kiosk.config import LoanRules
 from kiosk.flows import keyboard
 from kiosk.flows.session import Tap
 from kiosk.i18n import _, format_date, ngettext
-from kiosk.reports import figures as reports
+from kiosk.reports import figures
 from kiosk.store.models import Loan, Reader
 
 CARD, NAME, GROUP, CONSENT, DONE = "card", "name", "group", "consent", "done"
@@ -52,7 +52,7 @@ class ReaderInfo:
 
     @property
     def group_label(self) -> str:
-        return reports.group_label(self.group)
+        return figures.group_label(self.group)
 
     @property
     def valid_until(self) -> str:

@@ -13,30 +13,29 @@ from pathlib import Path
 
 from kiosk.config import Config
 from kiosk.flows import staff_files
-from kiosk.reports import figures as reports
-from kiosk.reports import page as report_page
+from kiosk.reports import figures, page
 
 
-def table(report: reports.Report) -> list[list[str]]:
+def table(report: figures.Report) -> list[list[str]]:
     """Header plus rows, translated (kiosk.reports.figures.Report.table)."""
     return report.table()
 
 
-def write_csv(report: reports.Report, path: Path) -> Path:
+def write_csv(report: figures.Report, path: Path) -> Path:
     """The report as CSV for a spreadsheet: UTF-8 with BOM, so Excel shows Vietnamese right."""
-    Path(path).write_text(reports.to_csv(report), encoding="utf-8-sig", newline="")
+    Path(path).write_text(figures.to_csv(report), encoding="utf-8-sig", newline="")
     return Path(path)
 
 
-def write_page(report: reports.Report, config: Config, path: Path, today: date) -> Path:
+def write_page(report: figures.Report, config: Config, path: Path, today: date) -> Path:
     """The printable A4 page (kiosk.reports.page)."""
-    unit = report_page.unit_from_config(config)
-    return report_page.write(path, report, unit, today, config.data_dir / "locale")
+    unit = page.unit_from_config(config)
+    return page.write(path, report, unit, today, config.data_dir / "locale")
 
 
-def export(config: Config, period: reports.Period, kind: str, now: datetime) -> Path:
+def export(config: Config, period: figures.Period, kind: str, now: datetime) -> Path:
     """Write the period's report as "csv" or "html" to the USB stick; the file's path."""
-    report = reports.build(period, config.loans.groups)
+    report = figures.build(period, config.loans.groups)
     suffix = ".csv" if kind == "csv" else ".html"
     path = staff_files.export_path(config, f"bao-cao-{period.slug()}", suffix, now)
     if kind == "csv":

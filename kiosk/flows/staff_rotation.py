@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from kiosk.catalog import marc as catalog_marc
+from kiosk.catalog import marc
 from kiosk.catalog.csv_import import ImportRejected
 from kiosk.clock import Clock
 from kiosk.flows.staff_import import cap_problems, rejection
@@ -119,7 +119,7 @@ def manifest(path: Path, dry_run: bool, clock: Clock | None = None) -> ManifestV
     no place for the batch's code, source and due-back date, which the screen cannot ask
     for: the message says how to import it from the command line."""
     try:
-        if catalog_marc.detect_format(catalog_marc.read_file(path)) != "csv":
+        if marc.detect_format(marc.read_file(path)) != "csv":
             return ManifestView(
                 False,
                 _(

@@ -36,10 +36,8 @@ Edge detection with rpi-lgpio needs the user in the ``gpio`` group (``kiosk doct
 from __future__ import annotations
 
 import importlib
-import logging
 import queue
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -61,8 +59,7 @@ from kiosk.hardware.peripherals import BeamCounter, GpioIndicator
 from kiosk.hardware.rfid import DEFAULT_KEYS, Mfrc522TagReader
 from kiosk.hardware.wedge import ScannerUnavailable, WedgeParser, WedgeScanner
 from kiosk.i18n import _
-
-log = logging.getLogger(__name__)
+from kiosk.threads import Loop
 
 POLL_INTERVAL_S = 0.1  # 10 Hz: a tap shows within ~0.1 s; idle SPI traffic stays tiny
 VERSION_REG = 0x37
@@ -88,45 +85,34 @@ class TagPoller:
         self.events = events
         self.interval = interval
         self.polls = 0
-        self.errors = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._next_at = 0.0
+        self._loop = Loop("rfid-poller", self._poll)
+
+    @property
+    def errors(self) -> int:
+        """Polls that raised so far (logged and retried after a pause)."""
+        return self._loop.errors
 
     def start(self) -> None:
         """Start polling (idempotent)."""
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="rfid-poller", daemon=True)
-        self._thread.start()
+        self._next_at = time.monotonic()
+        self._loop.start()
 
     def stop(self) -> None:
         """Stop polling and wait for the thread (at most one poll)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-            self._thread = None
+        self._loop.stop()
 
-    def _run(self) -> None:
-        next_at = time.monotonic()
-        while not self._stop.is_set():
-            try:
-                event = self.reader.poll()
-            except Exception:
-                self.errors += 1
-                log.exception("RFID poll failed")
-                self._stop.wait(1.0)
-                next_at = time.monotonic()
-                continue
-            self.polls += 1
-            if event is not None:
-                self.events.put(event)
-            # Fixed rate, not fixed gap: a slow poll (a label read) does not slow the next.
-            next_at += self.interval
-            delay = next_at - time.monotonic()
-            if delay < 0:
-                next_at, delay = time.monotonic(), 0.0
-            self._stop.wait(delay)
+    def _poll(self) -> float:
+        """One poll; the wait until the next one."""
+        event = self.reader.poll()
+        self.polls += 1
+        if event is not None:
+            self.events.put(event)
+        # Fixed rate, not fixed gap: a slow poll (a label read) does not slow the next. After
+        # a failed poll (and its pause) the schedule starts afresh.
+        now = time.monotonic()
+        self._next_at = max(self._next_at + self.interval, now)
+        return self._next_at - now
 
 
 # -- the bundle ------------------------------------------------------------------------------------

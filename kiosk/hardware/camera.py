@@ -36,6 +36,7 @@ from kiosk.hardware import barcode
 from kiosk.hardware.barcode import Code
 from kiosk.hardware.interfaces import CodeSeen
 from kiosk.i18n import _
+from kiosk.threads import Loop
 
 log = logging.getLogger(__name__)
 
@@ -315,53 +316,39 @@ class CameraBarcodeSource:
         self.interval_s = interval_s
         self.clock = clock
         self.frames_read = 0
-        self._stop = threading.Event()
         self._lock = threading.Lock()  # stop() vs a callback in flight
-        self._thread: threading.Thread | None = None
+        # A frame source that fails is logged and retried after 1 s (the Loop's policy).
+        self._loop = Loop("barcode-camera", self._read, join_s=self.worker.timeout_s + 1.0)
         self._on_code: Callable[[CodeSeen], None] | None = None
 
     @property
     def running(self) -> bool:
         """True while the thread runs (it ends by itself when a folder is exhausted)."""
-        return self._thread is not None and self._thread.is_alive()
+        return self._loop.alive
 
     def start(self, on_code: Callable[[CodeSeen], None]) -> None:
         """Start reading; ``on_code`` is called from this source's thread (idempotent)."""
-        if self._thread is not None:
+        if self._loop.alive:
             return
         self._on_code = on_code
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="barcode-camera", daemon=True)
-        self._thread.start()
+        self._loop.start()
 
     def stop(self) -> None:
         """Stop reading; ``on_code`` is never called after this returns (idempotent)."""
-        self._stop.set()
         with self._lock:
             self._on_code = None
-        if self._thread is not None:
-            self._thread.join(timeout=self.worker.timeout_s + 1.0)
-            self._thread = None
+        self._loop.stop()
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                frame = self.frames.read()
-            except Exception:
-                log.exception("camera read failed")
-                self._stop.wait(1.0)
-                continue
-            if frame is None:
-                if self.frames.exhausted:
-                    return
-                self._stop.wait(0.05)
-                continue
-            self.frames_read += 1
-            codes = self.worker.decode(frame, self.frames.order)
-            if codes is not None:
-                self._deliver(self.confirmer.feed(codes, self.clock()))
-            if self.interval_s:
-                self._stop.wait(self.interval_s)
+    def _read(self) -> float | None:
+        """Read and decode one frame; the wait before the next (None: no frames will come)."""
+        frame = self.frames.read()
+        if frame is None:
+            return None if self.frames.exhausted else 0.05
+        self.frames_read += 1
+        codes = self.worker.decode(frame, self.frames.order)
+        if codes is not None:
+            self._deliver(self.confirmer.feed(codes, self.clock()))
+        return self.interval_s
 
     def _deliver(self, seen: list[CodeSeen]) -> None:
         with self._lock:

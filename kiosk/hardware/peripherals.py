@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from kiosk.hardware.interfaces import Direction, Passage, Pattern
+from kiosk.threads import Loop
 
 Step = tuple[bool, bool, float]
 """(buzzer on, LED on, seconds) - one step of a pattern."""
@@ -68,8 +69,8 @@ class GpioIndicator:
         self._generation = 0  # bumped by show/cancel: a playing pattern sees it and stops
         self._playing = False
         self._closed = False
-        self._thread = threading.Thread(target=self._run, name="indicator", daemon=True)
-        self._thread.start()
+        self._loop = Loop("indicator", self._next)
+        self._loop.start()
 
     # -- Indicator -------------------------------------------------------------------------------
     def show(self, pattern: Pattern) -> None:
@@ -98,7 +99,7 @@ class GpioIndicator:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-        self._thread.join(timeout=2)
+        self._loop.stop()
         self.gpio.cleanup(list(self.pins))
 
     def wait_idle(self, timeout: float) -> bool:
@@ -113,16 +114,17 @@ class GpioIndicator:
         self.gpio.output(self.pins[0], self.gpio.HIGH if buzzer else self.gpio.LOW)
         self.gpio.output(self.pins[1], self.gpio.HIGH if led else self.gpio.LOW)
 
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                self._cond.wait_for(lambda: self._pending is not None or self._closed)
-                if self._closed:
-                    return
-                steps, generation = self._pending or (), self._generation
-                self._pending = None
-                self._playing = True
-            self._play(steps, generation)
+    def _next(self) -> float | None:
+        """Wait for a pattern and play it (None: closed)."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._pending is not None or self._closed)
+            if self._closed:
+                return None
+            steps, generation = self._pending or (), self._generation
+            self._pending = None
+            self._playing = True
+        self._play(steps, generation)
+        return 0
 
     def _play(self, steps: tuple[Step, ...], generation: int) -> None:
         with self._cond:

@@ -36,6 +36,7 @@ from kiosk.hardware.barcode import EAN13, UNKNOWN, Code, classify
 from kiosk.hardware.camera import Confirmer
 from kiosk.hardware.interfaces import CodeSeen
 from kiosk.i18n import _
+from kiosk.threads import Loop
 
 log = logging.getLogger(__name__)
 
@@ -204,10 +205,15 @@ class WedgeScanner:
         self.reopen_s = reopen_s
         self.clock = clock
         self.rejected = 0  # codes with a wrong check digit
-        self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        self._loop = Loop("barcode-wedge", self._read)
         self._on_code: Callable[[CodeSeen], None] | None = None
+
+    @property
+    def running(self) -> bool:
+        """True while the reading thread runs (it ends by itself when a scanner given as a
+        device object is unplugged: that cannot be reopened)."""
+        return self._loop.alive
 
     def start(self, on_code: Callable[[CodeSeen], None]) -> None:
         """Open and grab the scanner, then read it on a thread of our own (idempotent).
@@ -215,22 +221,17 @@ class WedgeScanner:
         Raises ScannerUnavailable if it cannot be opened or grabbed (another program holds
         it): the kiosk must not run with a scanner that types into its UI.
         """
-        if self._thread is not None:
+        if self._loop.alive:
             return
         self._open()
         self._on_code = on_code
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="barcode-wedge", daemon=True)
-        self._thread.start()
+        self._loop.start()
 
     def stop(self) -> None:
         """Stop reading, ungrab and close; ``on_code`` is not called after this returns."""
-        self._stop.set()
         with self._lock:
             self._on_code = None
-        if self._thread is not None:
-            self._thread.join(timeout=2.0)
-            self._thread = None
+        self._loop.stop()
         self._close()
 
     def _open(self) -> None:
@@ -256,39 +257,36 @@ class WedgeScanner:
         if self.path is not None:
             device.close()  # ours to close; a device object given to us is the caller's
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            if self._device is None and not self._reopen():
-                continue
-            try:
-                ready, _w, _x = select.select([self._device.fd], [], [], 0.1)
-                events = list(self._device.read()) if ready else []
-            except BlockingIOError:
-                continue
-            except OSError as exc:  # ENODEV: unplugged
-                log.warning("barcode scanner lost: %s", exc)
-                self._lost()
-                continue
-            for event in events:
-                text = self.parser.feed(event.type, event.code, event.value, self.clock())
-                if text is not None:
-                    self._text(text)
+    def _read(self) -> float | None:
+        """Read what the scanner typed for up to 0.1 s; the wait before the next read (None:
+        the scanner is gone for good)."""
+        if self._device is None:
+            return self._reopen()
+        try:
+            ready, _w, _x = select.select([self._device.fd], [], [], 0.1)
+            events = list(self._device.read()) if ready else []
+        except BlockingIOError:
+            return 0
+        except OSError as exc:  # ENODEV: unplugged
+            log.warning("barcode scanner lost: %s", exc)
+            self._close()
+            # a device object given to us cannot be reopened; a path is tried again shortly
+            return self.reopen_s if self.path is not None else None
+        for event in events:
+            text = self.parser.feed(event.type, event.code, event.value, self.clock())
+            if text is not None:
+                self._text(text)
+        return 0
 
-    def _lost(self) -> None:
-        if self.path is None:
-            self._stop.set()  # a device object cannot be reopened
-        self._close()
-
-    def _reopen(self) -> bool:
-        if self._stop.wait(self.reopen_s):
-            return False
+    def _reopen(self) -> float:
+        """Open the unplugged scanner again: at once if it is back, else after a pause."""
         try:
             self._open()
-            return True
+            return 0
         except ScannerUnavailable as exc:
             log.warning("%s", exc)
             self._device = None
-            return False
+            return self.reopen_s
 
     def _text(self, text: str) -> None:
         code = classify_text(text, isbn10=self.isbn10)

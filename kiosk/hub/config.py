@@ -12,6 +12,7 @@ from kiosk.config import (
     ConfigError,
     Problem,
     broker_settings,
+    packaged_defaults,
     read_layers,
     resolve_path,
 )
@@ -71,7 +72,8 @@ def load(path: str | os.PathLike | None = None, overrides: dict | None = None) -
     """Load and validate the hub configuration; raise ConfigError listing every problem."""
     site_path, required = resolve_path(path, ENV_VAR, SITE_CONFIG)
     problems: list[Problem] = []
-    merged = read_layers("hub_default.toml", site_path, required, overrides, problems)
+    base = packaged_defaults("hub_default.toml")
+    merged = read_layers(base, site_path, required, overrides, problems)
     check = Checker(merged, problems)
     province = check.get("hub.province", str)
     if province not in communes.provinces():

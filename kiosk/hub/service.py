@@ -37,6 +37,7 @@ from kiosk.hub.config import HubConfig
 from kiosk.hub.ingest import Ingestor, Message
 from kiosk.telemetry import payloads
 from kiosk.telemetry.mqtt import address, new_client
+from kiosk.threads import Loop
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +53,17 @@ class HubService:
         # stable across restarts: the persistent session (and its queue) is the client id's
         self.client_id = f"hub-{worker_name or socket.gethostname()}"[:64]
         self._queue: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
-        self._stop = threading.Event()
         self._subscribed = threading.Event()
         self.ingestor = Ingestor()
         self.counts: dict[str, int] = {}
         # kiosk -> (seqs asked for by retained request, when: time.monotonic())
         self._asked: dict[str, tuple[list[int], float]] = {}
         self._client = self._make_client()
-        self._worker = threading.Thread(target=self._run, name="hub-ingest", daemon=True)
+        # An error that escapes a batch ends the ingest (logged): `alive` turns False, so the
+        # dashboard and the systemd watchdog see it rather than a retry hiding it.
+        self._worker = Loop("hub-ingest", self._step, retry_s=None)
+        self._next_repair = 0.0
+        self._batch: list[mqtt.MQTTMessage] = []
 
     def _make_client(self) -> mqtt.Client:
         c = self.config
@@ -100,7 +104,7 @@ class HubService:
     @property
     def alive(self) -> bool:
         """Whether the ingest thread still runs (health page, systemd watchdog)."""
-        return self._worker.is_alive()
+        return self._worker.alive
 
     def _on_connect(
         self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any
@@ -137,8 +141,7 @@ class HubService:
 
     def stop(self, timeout: float = 5.0) -> None:
         """Finish the current batch, then disconnect."""
-        self._stop.set()
-        self._worker.join(timeout)
+        self._worker.stop(timeout)
         self._client.disconnect()
         self._client.loop_stop()
 
@@ -169,36 +172,28 @@ class HubService:
             if seqs:
                 log.info("asked %s to resend %d intervals", kiosk_id, len(seqs))
 
-    def _run(self) -> None:
-        try:
-            self._loop()
-        except Exception:  # logged; `alive` turns False: the dashboard and watchdog see it
-            log.critical("the hub's ingest stopped", exc_info=True)
-
-    def _loop(self) -> None:
-        next_repair = 0.0
-        batch: list[mqtt.MQTTMessage] = []
-        while not self._stop.is_set():
-            if time.monotonic() >= next_repair and self._subscribed.is_set():
-                try:
-                    self._ask_for_gaps()
-                except Exception:  # the ingest must go on; the next pass tries again
-                    log.exception("gap repair failed")
-                next_repair = time.monotonic() + self.config.repair_seconds
-            batch = batch or self._next_batch()
-            if not batch:
-                continue
-            messages = [Message(m.topic, m.payload) for m in batch]
+    def _step(self) -> float:
+        """One pass of the ingest: the gap repair when due, then one batch stored and acked."""
+        if time.monotonic() >= self._next_repair and self._subscribed.is_set():
             try:
-                outcomes = self.ingestor.handle_batch(messages, self.clock.now())
-            except Exception:
-                # The database is away or locked: keep the batch and try it again. Within a
-                # live session the broker does not resend, so dropping it would lose it.
-                log.exception("could not store a batch of %d messages", len(batch))
-                self._stop.wait(1.0)
-                continue
-            for message, outcome in zip(batch, outcomes, strict=True):
-                self.counts[outcome] = self.counts.get(outcome, 0) + 1
-                if message.qos:
-                    self._client.ack(message.mid, message.qos)
-            batch = []
+                self._ask_for_gaps()
+            except Exception:  # the ingest must go on; the next pass tries again
+                log.exception("gap repair failed")
+            self._next_repair = time.monotonic() + self.config.repair_seconds
+        batch = self._batch = self._batch or self._next_batch()
+        if not batch:
+            return 0
+        messages = [Message(m.topic, m.payload) for m in batch]
+        try:
+            outcomes = self.ingestor.handle_batch(messages, self.clock.now())
+        except Exception:
+            # The database is away or locked: keep the batch and try it again. Within a
+            # live session the broker does not resend, so dropping it would lose it.
+            log.exception("could not store a batch of %d messages", len(batch))
+            return 1.0
+        for message, outcome in zip(batch, outcomes, strict=True):
+            self.counts[outcome] = self.counts.get(outcome, 0) + 1
+            if message.qos:
+                self._client.ack(message.mid, message.qos)
+        self._batch = []
+        return 0

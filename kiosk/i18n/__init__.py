@@ -1,4 +1,4 @@
-"""Translations: gettext-style catalogs read straight from `.po` files.
+"""Translations: gettext-style catalogs read straight from `.po` files (with polib).
 
 Source strings are English. Catalogs live in `kiosk/locale/<lang>.po`; a `.po` file in the site
 locale folder (`<data_dir>/locale/<lang>.po`, written by `kiosk i18n import`) overrides the
@@ -19,17 +19,21 @@ language says explicitly which locale's conventions it borrows: see `LOCALES` an
 
 from __future__ import annotations
 
-import re
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+
+import polib
+
+log = logging.getLogger(__name__)
 
 DEFAULT_LANGUAGE = "vi"
 FALLBACK = "vi"
 SOURCE_LANGUAGE = "en"
-_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "r": "\r"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,10 @@ class Catalog:
     fuzzy: set[str] = field(default_factory=set)
     plurals: dict[str, list[str]] = field(default_factory=dict)
 
+    def copy(self) -> Catalog:
+        """A copy that can be merged into without changing this one."""
+        return Catalog(self.language, dict(self.messages), set(self.fuzzy), dict(self.plurals))
+
     def merge(self, other: Catalog) -> None:
         """Take every translated string of `other`, replacing ours."""
         self.messages.update(other.messages)
@@ -77,64 +85,56 @@ class Catalog:
         self.fuzzy |= other.fuzzy
 
 
-def _unquote(line: str) -> str:
-    body = line.strip()[1:-1]
-    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), body)
-
-
-def _parse_entry(block: str) -> tuple[bool, dict[str, str]]:
-    """One blank-line-separated `.po` entry: (fuzzy, {keyword: text})."""
-    fuzzy, key, parts = False, None, {}
-    for line in block.splitlines():
-        line = line.strip()
-        if line.startswith("#,") and "fuzzy" in line:
-            fuzzy = True
-        elif line.startswith("#") or not line:
-            continue
-        elif line.startswith('"') and key:
-            parts[key] += _unquote(line)
-        else:
-            key, _sep, rest = line.partition(" ")
-            parts[key] = _unquote(rest) if rest.strip().startswith('"') else ""
-    return fuzzy, parts
-
-
 def parse_po(text: str, language: str) -> Catalog:
-    """Parse the text of a `.po` file (singular and plural entries; msgctxt is ignored)."""
+    """Parse the text of a `.po` file with polib (singular and plural entries; msgctxt and
+    obsolete entries are ignored). polib.POFile's OSError on a file it cannot parse is the
+    caller's to handle (see `site_catalog`)."""
     catalog = Catalog(language)
-    for block in re.split(r"\n\s*\n", text):
-        fuzzy, parts = _parse_entry(block)
-        msgid = parts.get("msgid", "")
-        if not msgid:
-            continue  # the header, or a broken entry
-        if "msgid_plural" in parts:
-            forms = [parts.get(f"msgstr[{i}]", "") for i in range(plural_rule(language).nplurals)]
+    nplurals = plural_rule(language).nplurals
+    for entry in polib.pofile(text):
+        if entry.obsolete or not entry.msgid:
+            continue  # the header, or an entry the code no longer has
+        msgstr = entry.msgstr
+        if entry.msgid_plural:
+            forms = [entry.msgstr_plural.get(i, "") for i in range(nplurals)]
             if not all(forms):
                 continue  # a half-translated plural would show an empty string
-            catalog.plurals[msgid] = forms
+            catalog.plurals[entry.msgid] = forms
             msgstr = forms[0]
-        else:
-            msgstr = parts.get("msgstr", "") or parts.get("msgstr[0]", "")
         if msgstr:
-            catalog.messages[msgid] = msgstr
-            if fuzzy:
-                catalog.fuzzy.add(msgid)
+            catalog.messages[entry.msgid] = msgstr
+            if entry.fuzzy:
+                catalog.fuzzy.add(entry.msgid)
     return catalog
 
 
 def packaged_catalog(language: str) -> Catalog:
     """The catalog shipped in the package (empty when there is none, e.g. English)."""
     packaged = resources.files("kiosk.locale").joinpath(f"{language}.po")
-    if packaged.is_file():
-        return parse_po(packaged.read_text(encoding="utf-8"), language)
-    return Catalog(language)
+    if not packaged.is_file():
+        return Catalog(language)
+    return _parsed(str(packaged), Path(str(packaged)).stat().st_mtime_ns, language).copy()
+
+
+@lru_cache(maxsize=16)
+def _parsed(path: str, _mtime_ns: int, language: str) -> Catalog:
+    """A packaged file parsed once (per modification): every language switch makes a new
+    Translator, and parsing the Vietnamese file takes ~0.1 s here, several times that on a
+    Pi, on the UI thread."""
+    return parse_po(Path(path).read_text(encoding="utf-8"), language)
 
 
 def site_catalog(language: str, site_dir: Path | None) -> Catalog:
-    """The site's own corrections for `language` (empty when there are none)."""
-    if site_dir is not None and (site_dir / f"{language}.po").is_file():
-        return parse_po((site_dir / f"{language}.po").read_text("utf-8"), language)
-    return Catalog(language)
+    """The site's own corrections for `language` (empty when there are none, or when the file
+    cannot be read: the packaged text is shown and the reason logged, never a broken screen)."""
+    path = site_dir / f"{language}.po" if site_dir is not None else None
+    if path is None or not path.is_file():
+        return Catalog(language)
+    try:
+        return parse_po(path.read_text("utf-8"), language)
+    except (OSError, UnicodeDecodeError) as exc:  # polib: OSError for a syntax error
+        log.warning("site translations %s not used: %s", path, exc)
+        return Catalog(language)
 
 
 def load_catalog(language: str, site_dir: Path | None = None) -> Catalog:

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import polib
+
 from kiosk.i18n import (
     SOURCE_LANGUAGE,
     Catalog,
@@ -33,16 +35,11 @@ MARKERS = {
 PLURAL_MARKERS = {"ngettext", "tr_n", "Nn_"}
 KV_CALL = re.compile(r"""\btr\(\s*(['"])(.*?)(?<!\\)\1""")
 KV_PLURAL = re.compile(r"""\btr_n\(\s*(['"])(.*?)(?<!\\)\1\s*,\s*(['"])(.*?)(?<!\\)\3""")
-REVIEW_NOTE = "# Unreviewed: needs a native speaker's review."
-HEADER = """# {name} translations of thuvien-kiosk.
-# Entries marked "#, fuzzy" are unreviewed: used, but to be checked by a native speaker.
-# Untranslated entries (msgstr "") are shown in Vietnamese.{note}
-msgid ""
-msgstr ""
-"Content-Type: text/plain; charset=UTF-8\\n"
-"Language: {language}\\n"
-"Plural-Forms: {plural}\\n"
-"""
+#: The translator comment on every unreviewed (fuzzy) entry.
+REVIEW_NOTE = "Unreviewed: needs a native speaker's review."
+HEADER_COMMENT = """{name} translations of thuvien-kiosk.
+Entries marked "#, fuzzy" are unreviewed: used, but to be checked by a native speaker.
+Untranslated entries (msgstr "") are shown in Vietnamese.{note}"""
 NAMES = {
     "vi": "Vietnamese",
     "en": "English",
@@ -53,16 +50,16 @@ NAMES = {
 #: What a translator of each minority language should know before trusting this file.
 NOTES = {
     "tyz": (
-        "\n# Script: the 1961 Tày–Nùng Latin script. The few translations here were written\n"
-        "# without a native speaker: every one is fuzzy (unreviewed) until one checks it."
+        "\nScript: the 1961 Tày–Nùng Latin script. The few translations here were written\n"
+        "without a native speaker: every one is fuzzy (unreviewed) until one checks it."
     ),
     "nut": (
-        "\n# Script: the 1961 Tày–Nùng Latin script. The few translations here were written\n"
-        "# without a native speaker: every one is fuzzy (unreviewed) until one checks it."
+        "\nScript: the 1961 Tày–Nùng Latin script. The few translations here were written\n"
+        "without a native speaker: every one is fuzzy (unreviewed) until one checks it."
     ),
     "hnj": (
-        "\n# Script: the Vietnamese-based H'Mông orthography. No string is translated yet:\n"
-        "# nothing could be written with confidence without a native speaker."
+        "\nScript: the Vietnamese-based H'Mông orthography. No string is translated yet:\n"
+        "nothing could be written with confidence without a native speaker."
     ),
 }
 
@@ -127,38 +124,32 @@ def extract(root: Path = PACKAGE) -> Messages:
     return found
 
 
-def _quote(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
+def new_po(language: str, note: str = "") -> polib.POFile:
+    """An empty `.po` file for `language`: its header comment (plus `note`) and metadata."""
+    po = polib.POFile(wrapwidth=0)  # one line per message: the files are read with grep too
+    po.header = HEADER_COMMENT.format(
+        name=NAMES.get(language, language), note=NOTES.get(language, "") + note
+    )
+    po.metadata = {
+        "Project-Id-Version": "thuvien-kiosk",
+        "Language": language,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": plural_rule(language).header,
+    }
+    return po
 
 
 def header(language: str) -> str:
-    """The header entry of `language`'s `.po` file (with its Plural-Forms)."""
-    return HEADER.format(
-        name=NAMES.get(language, language),
-        language=language,
-        plural=plural_rule(language).header,
-        note=NOTES.get(language, ""),
-    )
+    """The header entry of `language`'s `.po` file (with its Plural-Forms), as written."""
+    return str(new_po(language))
 
 
-def _entry(
-    msgid: str,
-    places: list[str],
-    plural: str | None,
-    forms: list[str],
-    fuzzy: bool,
-) -> str:
-    lines = [f"#: {' '.join(places[:3])}"]
-    if fuzzy:
-        lines += [REVIEW_NOTE, "#, fuzzy"]
-    lines.append(f"msgid {_quote(msgid)}")
-    if plural is None:
-        lines.append(f"msgstr {_quote(forms[0])}")
-    else:
-        lines.append(f"msgid_plural {_quote(plural)}")
-        lines += [f"msgstr[{i}] {_quote(form)}" for i, form in enumerate(forms)]
-    return "\n".join(lines) + "\n"
+def _occurrence(place: str) -> tuple[str, str]:
+    """A place such as kiosk/x.py:12 as polib's (path, line)."""
+    path, sep, line = place.rpartition(":")
+    return (path, line) if sep and line.isdigit() else (place, "")
 
 
 def render_po(
@@ -167,22 +158,30 @@ def render_po(
     translations: dict[str, str],
     fuzzy: set[str],
     plural_forms: dict[str, list[str]] | None = None,
+    note: str = "",
 ) -> str:
     """A complete `.po` file for `language` holding `messages` in code order.
 
     `translations` gives each msgid's (first) form; `plural_forms` every form of the plural
     entries of a language with more than one (`messages.plurals`, from `extract`, says which
-    entries are plural)."""
+    entries are plural). `note`: more header comment lines."""
     plurals = getattr(messages, "plurals", {})
     nplurals = plural_rule(language).nplurals
-    parts = [header(language)]
+    po = new_po(language, note)
     for msgid, places in messages.items():
         first = translations.get(msgid, "")
-        forms = list((plural_forms or {}).get(msgid) or [first])
-        forms = (forms + [""] * nplurals)[:nplurals] if msgid in plurals else forms[:1]
-        is_fuzzy = msgid in fuzzy and bool(first)
-        parts.append(_entry(msgid, places, plurals.get(msgid), forms, is_fuzzy))
-    return "\n".join(parts)
+        entry = polib.POEntry(msgid=msgid, occurrences=[_occurrence(p) for p in places[:3]])
+        if msgid in plurals:
+            forms = list((plural_forms or {}).get(msgid) or [first])
+            forms = (forms + [""] * nplurals)[:nplurals]
+            entry.msgid_plural = plurals[msgid]
+            entry.msgstr_plural = dict(enumerate(forms))
+        else:
+            entry.msgstr = first
+        if msgid in fuzzy and first:
+            entry.tcomment, entry.flags = REVIEW_NOTE, ["fuzzy"]
+        po.append(entry)
+    return str(po)
 
 
 def update(language: str, root: Path = PACKAGE) -> tuple[int, int]:

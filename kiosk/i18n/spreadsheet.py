@@ -28,12 +28,12 @@ from kiosk.i18n import (
     SOURCE_LANGUAGE,
     Catalog,
     _,
+    extract,
     load_catalog,
     packaged_catalog,
     plural_rule,
     site_catalog,
 )
-from kiosk.i18n import extract as i18n_tools
 
 #: The sheet's columns: (key, heading). Headings are bilingual so every translator reads them.
 COLUMNS = (
@@ -51,7 +51,7 @@ STATUS_TEXT = {
 }
 #: What a translator may type in the reviewed column to say "reviewed" (case is ignored).
 REVIEWED_WORDS = {"x", "yes", "y", "1", "true", "reviewed", "có", "co", "rồi", "đã duyệt", "ok"}
-SITE_NOTE = "\n# Site corrections written by `kiosk i18n import`: they override the packaged text."
+SITE_NOTE = "\nSite corrections written by `kiosk i18n import`: they override the packaged text."
 
 
 class TranslationImportRejected(Exception):
@@ -77,10 +77,10 @@ class ImportResult:
 
 
 @functools.cache
-def _messages() -> i18n_tools.Messages:
+def _messages() -> extract.Messages:
     """The messages of this version's code (scanned once: the kiosk's translation screen saves
     one text at a time, and a scan of the sources takes a second on a Pi)."""
-    return i18n_tools.extract()
+    return extract.extract()
 
 
 def prepare() -> None:
@@ -103,7 +103,7 @@ def export_csv(language: str, path: Path, site_dir: Path | None) -> int:
         writer = csv.writer(handle)
         writer.writerow([heading for _key, heading in COLUMNS])
         for msgid, places in messages.items():
-            state = i18n_tools.status(catalog, msgid)
+            state = extract.status(catalog, msgid)
             forms = catalog.plurals.get(msgid) or [catalog.messages.get(msgid, "")]
             translation = "\n".join(forms) if nplurals > 1 else forms[0]
             reviewed = state == "reviewed" and bool(catalog.messages.get(msgid))
@@ -290,7 +290,7 @@ def _write_site(language: str, site: Catalog, target: Path) -> None:
     """Write the site `.po` (entries in code order; ones the code no longer uses kept last),
     through a temporary file so a power cut never leaves half a catalogue."""
     messages = _messages()
-    kept = i18n_tools.Messages()
+    kept = extract.Messages()
     for msgid, places in messages.items():
         if msgid in site.messages:
             kept[msgid] = places
@@ -298,9 +298,9 @@ def _write_site(language: str, site: Catalog, target: Path) -> None:
                 kept.plurals[msgid] = messages.plurals[msgid]
     for msgid in site.messages.keys() - kept.keys():
         kept[msgid] = ["(no longer used)"]
-    text = i18n_tools.render_po(language, kept, site.messages, site.fuzzy, site.plurals)
-    marker = 'msgid ""'
-    text = text.replace(marker, SITE_NOTE.lstrip("\n") + "\n" + marker, 1)
+    text = extract.render_po(
+        language, kept, site.messages, site.fuzzy, site.plurals, note=SITE_NOTE
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_suffix(".po.tmp")
     temporary.write_text(text, encoding="utf-8")

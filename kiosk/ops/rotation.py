@@ -24,9 +24,7 @@ from datetime import date
 from pathlib import Path
 
 from kiosk import desk, text
-from kiosk.catalog import csv_import as catalog_csv
-from kiosk.catalog import marc as catalog_marc
-from kiosk.catalog import tables
+from kiosk.catalog import csv_import, marc, tables
 from kiosk.catalog.csv_import import ImportRejected, RowProblem
 from kiosk.clock import Clock, SystemClock
 from kiosk.i18n import _
@@ -121,7 +119,7 @@ def get_batch(code: str) -> RotationBatch:
 
 
 def _split_csv(data: bytes, path: Path) -> tuple[dict[str, str], bytes]:
-    """The batch columns' single value each, and the CSV without them (for catalog_csv)."""
+    """The batch columns' single value each, and the CSV without them (for csv_import)."""
     try:
         content = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -190,8 +188,8 @@ def import_manifest(
     The new copies are stamped with the `clock`'s time (the kiosk's, by default).
     """
     now = (clock or SystemClock()).now()
-    data = catalog_marc.read_file(path)
-    kind = catalog_marc.detect_format(data, Path(path))
+    data = marc.read_file(path)
+    kind = marc.detect_format(data, Path(path))
     if kind == "xlsx":
         raise ImportRejected(
             str(path),
@@ -210,12 +208,12 @@ def import_manifest(
     summary = ManifestSummary(code, source, due, dry_run=dry_run)
     if kind == "csv":
         problems: list[RowProblem] = []
-        rows = catalog_csv._read_rows(body, problems)
+        rows = csv_import._read_rows(body, problems)
         if not rows and not problems:
             problems.append(RowProblem(1, _("the file has no rows")))
         bibs = None
     else:
-        bibs, marc_problems, _count = catalog_marc.parse(data)
+        bibs, marc_problems, _count = marc.parse(data)
         summary.skipped = [str(p) for p in marc_problems if p.skipped]
         if not bibs:
             raise ImportRejected(str(path), marc_problems)  # type: ignore[arg-type]
@@ -224,11 +222,11 @@ def import_manifest(
         if bibs is None:
             again = _reattach([r.copy["accession"] for r in rows], batch.id)
             rows = [r for r in rows if r.copy["accession"] not in again]
-            catalog_csv._check_unique(rows, problems)
+            csv_import._check_unique(rows, problems)
             if problems:
                 raise ImportRejected(str(path), sorted(problems, key=lambda p: p.line))
-            csv_summary = catalog_csv.Summary()
-            catalog_csv._write(rows, csv_summary, now)
+            csv_summary = csv_import.Summary()
+            csv_import._write(rows, csv_summary, now)
             for row in rows:
                 db.execute_sql(
                     "UPDATE copy SET batch_id = ?, status = 'missing' WHERE accession = ?",
@@ -240,8 +238,8 @@ def import_manifest(
             again = _reattach(accessions, batch.id)
             for bib in bibs:
                 bib.copies = [c for c in bib.copies if c["accession"] not in again]
-            marc_summary = catalog_marc.MarcSummary()
-            catalog_marc.write(bibs, marc_summary, now, batch_id=batch.id, status="missing")
+            marc_summary = marc.MarcSummary()
+            marc.write(bibs, marc_summary, now, batch_id=batch.id, status="missing")
             summary.copies, summary.titles_new = marc_summary.copies, marc_summary.titles_new
         summary.reattached = len(again)
         if dry_run:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from kiosk import communes
 from kiosk.i18n import N_, Translator
-from kiosk.reports import figures as reports
+from kiosk.reports import figures
 
 # The page's own texts (English msgids, Vietnamese in kiosk/locale/vi.po).
 TEXTS = {
@@ -62,10 +62,10 @@ def unit_from_config(config) -> Unit:
     return Unit(found.name if found else config.commune, config.room_name, config.kiosk_id)
 
 
-def _rows(report: reports.Report, t) -> list[list[str]]:
+def _rows(report: figures.Report, t) -> list[list[str]]:
     """Label, total and one value per group; a figure without groups has empty cells."""
     rows = []
-    for metric, label in reports.ROWS:
+    for metric, label in figures.ROWS:
         values = [report.value(metric, g) for g in report.groups]
         rows.append([t(label), str(report.value(metric)), *map(str, values)])
     for label, total, by_group in report.extra:
@@ -103,10 +103,10 @@ tr { page-break-inside: avoid; }
 """
 
 
-def render(report: reports.Report, unit: Unit, today: date, site_dir: Path | None = None) -> str:
+def render(report: figures.Report, unit: Unit, today: date, site_dir: Path | None = None) -> str:
     """The whole page as one HTML string (`site_dir`: the kiosk's locale overrides)."""
     t = Translator("vi", site_dir).gettext
-    groups = [reports.GROUP_LABELS.get(g, g) for g in report.groups]
+    groups = [figures.GROUP_LABELS.get(g, g) for g in report.groups]
     head_cells = "".join(f"<th>{escape(t(g))}</th>" for g in groups)
     body = "".join(
         "<tr>"
@@ -154,7 +154,7 @@ def render(report: reports.Report, unit: Unit, today: date, site_dir: Path | Non
 """
 
 
-def write(path: Path, report: reports.Report, unit: Unit, today: date, site_dir=None) -> Path:
+def write(path: Path, report: figures.Report, unit: Unit, today: date, site_dir=None) -> Path:
     """Write the page to `path` (UTF-8)."""
     Path(path).write_text(render(report, unit, today, site_dir), encoding="utf-8")
     return Path(path)

@@ -13,9 +13,7 @@ from __future__ import annotations
 import importlib
 import logging
 import queue
-import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
@@ -32,22 +30,24 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kiosk import i18n, preferences, watchdog
 from kiosk.audio import prompts
 from kiosk.circulation import Refusal
-from kiosk.clock import Stamp
 from kiosk.flows.session import ReaderSession, Services, Tap, classify
 from kiosk.hardware.interfaces import (
     CodeSeen,
     Direction,
     Indicator,
     Passage,
-    Pattern,
     SeveralTags,
     SlipPrinter,
     TagSeen,
     TagStatus,
 )
 from kiosk.screens import fonts, theme
+from kiosk.screens.appearance import Appearance
+from kiosk.screens.door import DoorCounter
+from kiosk.screens.idle import IDLE_COUNTDOWN_S, IDLE_WARNING_S, IdleTimer
+from kiosk.screens.voice import Voice
 from kiosk.screens.wording import tr
-from kiosk.store.db import short_wait
+from kiosk.threads import Loop
 
 if TYPE_CHECKING:  # for the types only: the app is handed these, it never builds them
     from kiosk.audio.player import Player
@@ -56,13 +56,8 @@ if TYPE_CHECKING:  # for the types only: the app is handed these, it never build
 
 log = logging.getLogger(__name__)
 
-IDLE_WARNING_S = 45.0  # no touch nor tap for this long on a reader screen: warn
-IDLE_COUNTDOWN_S = 15.0  # then count down this long before going back to Home
 NOTICE_S = 4.0  # how long a transient notice (several tags, hold still) stays up
 READER_SCREENS = ("identify", "borrow", "summary", "returns", "loans", "search")
-PASSAGE_WAIT_MS = 100  # a door count waits this long for the store's write lock
-PASSAGE_RETRY_S = 2.0  # then it is tried again after this long
-PASSAGES_KEPT = 10_000  # door visits kept while the store cannot take them
 _STOP = object()
 
 
@@ -97,24 +92,24 @@ class KioskApp(App):
         self.hardware = hardware  # the HardwareBundle: staff screens write tags with its reader
         self.audio = audio  # a kiosk.audio.player.Player (closed with the app), or None
         self.printer = printer  # the paper-slip printer (kiosk.hardware.printer), or None
-        self.idle_warning = idle_warning
-        self.idle_countdown = idle_countdown
-        self.idle_skew = 0.0  # scripts and tests "wait" by moving the idle clock forward
+        # The collaborators, one job each; the app routes between them and the screens.
+        self.voice = Voice(indicator, audio, lambda: self.lang)
+        self.idle = IdleTimer(
+            monotonic,
+            warning_s=idle_warning,
+            countdown_s=idle_countdown,
+            expired=self.end_session,
+            warned=lambda: self.say("still-there"),
+        )
+        self.door = DoorCounter(services.desk)
         self.events_handled = 0
-        self.idle_checks = 0  # how often inactivity was checked (the demo driver waits on it)
-        self._monotonic = monotonic
-        self._last_activity = monotonic()
-        self._pump: threading.Thread | None = None
-        self._warning = None
+        self._pump = Loop("ui-pump", self._pump_event)
         self._notice_event = None
-        self._passages: deque[Stamp] = deque(maxlen=PASSAGES_KEPT)
-        self._retry_passages = Clock.create_trigger(self._count_passages, PASSAGE_RETRY_S)
         self.theme = theme.Theme()
         self._help = None
         # The Settings screen's choices (volume, mute, large text, high contrast), kept in
         # <data_dir>/settings.json across restarts: applied before any screen is built.
-        self.preferences = preferences.load(services.config.data_dir)
-        self._apply_preferences(self.preferences)
+        self.appearance = Appearance(services.config.data_dir, self.theme, audio)
         super().__init__(**kwargs)
 
     # -- building ---------------------------------------------------------------------------------
@@ -130,7 +125,7 @@ class KioskApp(App):
         Window.clearcolor = theme.BACKGROUND
         self.manager = ScreenManager(transition=NoTransition())
         self.screen_named("home")
-        self._warning = InactivityWarning()
+        self.idle.warning = InactivityWarning()
         root = FloatLayout()
         root.add_widget(self.manager)
         self.notice_banner = Banner(
@@ -173,7 +168,7 @@ class KioskApp(App):
         self.screen.on_deactivate()
         self.manager.clear_widgets()
         Window.clearcolor = theme.BACKGROUND
-        self._warning = InactivityWarning()
+        self.idle.warning = InactivityWarning()
         self.notice_banner.colour = theme.NOTICE
         self.manager.current = self.screen_named(current).name
         self.screen.on_activate(**kwargs)
@@ -187,18 +182,16 @@ class KioskApp(App):
         if every:
             Clock.schedule_interval(lambda _dt: watchdog.ping(), every)
         if self.events is not None:
-            self._pump = threading.Thread(target=self._pump_events, name="ui-pump", daemon=True)
             self._pump.start()
 
     def on_stop(self) -> None:
-        if self._pump is not None and self.events is not None:
-            self.events.put(_STOP)
-            self._pump.join(timeout=2)
-            self._pump = None
+        if self._pump.alive:
+            self.events.put(_STOP)  # wakes the pump from its queue
+            self._pump.stop()
         Clock.unschedule(self._check_idle)
         # The Clock outlives the app (tests start several in turn): nothing of ours may fire.
         self._prebuild.cancel()
-        self._retry_passages.cancel()
+        self.door.cancel()
         if self.audio is not None:
             self.audio.close()
         # The window outlives the app (tests start many apps in one window): let go of it,
@@ -238,8 +231,7 @@ class KioskApp(App):
     def end_session(self) -> None:
         """Back to Home: forget the reader, speak the kiosk's own language again."""
         self.session.clear()
-        if self._warning is not None and self._warning.parent is not None:
-            self._warning.dismiss(animation=False)
+        self.idle.dismiss()
         if self._help is not None and self._help.parent is not None:
             self._help.dismiss(animation=False)
         self.set_language(self.services.config.language)
@@ -263,22 +255,12 @@ class KioskApp(App):
     def feedback(self, ok: bool, *sounds: str) -> None:
         """Sound and light, so that reading is optional: the buzzer/LED pattern, and the
         voice prompts `sounds` (kiosk.audio.prompts keys; a chime when none is given)."""
-        if self.indicator is not None:
-            try:
-                self.indicator.show(Pattern.SUCCESS if ok else Pattern.REFUSAL)
-            except Exception:  # a buzzer fault must never break a loan on screen
-                log.exception("indicator failed")
-        self.say(*(sounds or (prompts.CHIME_OK if ok else prompts.CHIME_REFUSED,)))
+        self.voice.outcome(ok, *sounds)
 
     def say(self, *keys: str) -> None:
         """Say prompts (kiosk.audio.prompts keys) in the reader's language; never blocks, never
-        fails (the player works on its own thread and logs its own errors)."""
-        if self.audio is None:
-            return
-        try:
-            self.audio.say(*keys, language=self.lang)
-        except Exception:
-            log.exception("audio failed")
+        fails."""
+        self.voice.say(*keys)
 
     def choose_language(self, language: str) -> None:
         """A reader picked a language on Home: switch, and greet them in it."""
@@ -295,23 +277,15 @@ class KioskApp(App):
         self._help.open(animation=False)
         self.say(*help_keys(self.screen.name))
 
-    def _apply_preferences(self, prefs: preferences.Preferences) -> None:
-        theme.use_palette(prefs.high_contrast)
-        self.theme.large_text = prefs.large_text
-        if self.audio is not None:
-            self.audio.set_volume(prefs.volume)
-            self.audio.set_muted(prefs.muted)
+    @property
+    def preferences(self) -> preferences.Preferences:
+        """The Settings screen's choices now in force."""
+        return self.appearance.current
 
     def set_preferences(self, prefs: preferences.Preferences, **screen_kwargs: Any) -> None:
         """Keep and apply new settings (Settings screen); a palette change rebuilds the
-        screens. A settings file that cannot be written is logged: the change still applies."""
-        old, self.preferences = self.preferences, prefs
-        try:
-            preferences.save(self.services.config.data_dir, prefs)
-        except OSError:
-            log.exception("settings could not be saved")
-        self._apply_preferences(prefs)
-        if prefs.high_contrast != old.high_contrast:
+        screens."""
+        if self.appearance.change(prefs):
             self.restyle(**screen_kwargs)
 
     def _show_notice(self, _app: object, text: str) -> None:
@@ -325,21 +299,20 @@ class KioskApp(App):
             )
 
     # -- hardware events --------------------------------------------------------------------------
-    def _pump_events(self) -> None:
-        """Pump thread: queue -> UI thread, one Clock callback per event."""
-        while True:
-            event = self.events.get()
-            if event is _STOP:
-                return
-            Clock.schedule_once(partial(self.on_hardware_event, event), 0)
+    def _pump_event(self) -> float | None:
+        """Pump thread: queue -> UI thread, one Clock callback per event (None: stopped)."""
+        event = self.events.get()
+        if event is _STOP:
+            return None
+        Clock.schedule_once(partial(self.on_hardware_event, event), 0)
+        return 0
 
     def on_hardware_event(self, event: object, _dt: float = 0) -> None:
         """On the UI thread: a tag, several tags, a barcode or a door passage reached the kiosk."""
         try:
             if isinstance(event, Passage):  # the door beam: a visit, not someone at the screen
                 if event.direction is not Direction.OUT:
-                    self._passages.append(self.services.clock.stamp())
-                    self._count_passages()
+                    self.door.count(self.services.clock.stamp())
                 return
             self.touch()
             if isinstance(event, TagSeen):
@@ -353,20 +326,6 @@ class KioskApp(App):
         finally:
             self.events_handled += 1
 
-    def _count_passages(self, _dt: float = 0) -> None:
-        """Write the door's visits. When the store cannot take them now (a long import holds
-        the write lock, a full card), keep them with their time and try again shortly: the
-        screen never waits long and no visit is lost."""
-        while self._passages:
-            try:
-                with short_wait(PASSAGE_WAIT_MS):
-                    self.services.desk.count_passage(stamp=self._passages[0])
-            except Exception as exc:  # the UI must not die for a door count
-                log.warning("door visit not counted yet (%s); retrying", exc)
-                self._retry_passages()  # a trigger: one retry pending at most
-                return
-            self._passages.popleft()
-
     def _on_tag(self, event: TagSeen) -> None:
         if event.status is TagStatus.INCOMPLETE:
             self.notice = tr("Hold the book still on the reader for a moment.")
@@ -374,34 +333,38 @@ class KioskApp(App):
             return
         item_id = event.item_id if event.status is TagStatus.OK else None
         tap: Tap = classify(event.uid_hex, item_id)
-        if self._warning is not None and self._warning.parent is not None:
-            self._warning.dismiss(animation=False)
+        self.idle.dismiss()
         self.screen.on_tag(tap)
 
-    # -- inactivity -------------------------------------------------------------------------------
+    # -- inactivity (kiosk.screens.idle) ---------------------------------------------------------
+    @property
+    def idle_warning(self) -> float:
+        return self.idle.warning_s
+
+    @property
+    def idle_skew(self) -> float:
+        """Scripts and tests "wait" by moving the idle clock forward."""
+        return self.idle.skew
+
+    @idle_skew.setter
+    def idle_skew(self, seconds: float) -> None:
+        self.idle.skew = seconds
+
+    @property
+    def idle_checks(self) -> int:
+        """How often inactivity was checked (the demo driver waits on it)."""
+        return self.idle.checks
+
     def monotonic(self) -> float:
-        return self._monotonic() + self.idle_skew
+        return self.idle.now()
 
     def touch(self) -> None:
         """Someone is here: restart the inactivity timer."""
-        self._last_activity = self.monotonic()
+        self.idle.touch()
 
     def _on_any_touch(self, _window: object, _touch: object) -> bool:
-        self.touch()
-        if self._warning is not None and self._warning.parent is not None:
-            self._warning.dismiss(animation=False)
-            return True  # this touch only says "still here"
-        return False
+        self.idle.touch()
+        return self.idle.dismiss()  # a touch that closes the warning only says "still here"
 
     def _check_idle(self, _dt: float) -> None:
-        self.idle_checks += 1
-        if not self.screen.in_session:
-            return
-        idle = self.monotonic() - self._last_activity
-        if idle >= self.idle_warning + self.idle_countdown:
-            self.end_session()
-        elif idle >= self.idle_warning:
-            self._warning.remaining = max(1, round(self.idle_warning + self.idle_countdown - idle))
-            if self._warning.parent is None:
-                self._warning.open(animation=False)
-                self.say("still-there")
+        self.idle.check(self.screen.in_session)

@@ -11,6 +11,7 @@ from kivy.properties import ColorProperty, NumericProperty, StringProperty
 
 from kiosk.audio import prompts
 from kiosk.circulation import Standing
+from kiosk.desk import CopyRow
 from kiosk.flows.session import Tap
 from kiosk.screens import outcomes, theme
 from kiosk.screens.base import KioskScreen, load_kv
@@ -123,12 +124,13 @@ class BorrowScreen(KioskScreen):
             self.app.notice = tr("This is a card, not a book. Please tap a book.")
             self.app.say("card-not-book")
         else:
-            self.lend(tap.key)
+            self.lend(tap.key, tap.copy)
         return True
 
-    def lend(self, item: str) -> None:
-        """A book (or an unknown tag) was tapped: lend it, or point out its line."""
-        tapped = self.app.session.borrow(item)
+    def lend(self, item: str, copy: CopyRow | None = None) -> None:
+        """A book (or an unknown tag) was tapped: lend it, or point out its line. `copy`: the
+        book as the tap's classification found it."""
+        tapped = self.app.session.borrow(item, copy)
         self.picked = tapped.line if tapped.repeat else -1
         if tapped.repeat:
             self.app.notice = tr("This book is already on your list.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 
 from kiosk.flows import staff_reports
-from kiosk.reports import figures as reports
+from kiosk.reports import figures
 from kiosk.screens import theme
 from kiosk.screens.base import FitLabel, KioskButton
 from kiosk.screens.staff_panel import StaffPanel
@@ -20,7 +20,7 @@ class StaffReportsScreen(StaffPanel):
         super().on_activate(**kwargs)
         self.heading = tr("Reports")
         self.heading_icon = theme.ICONS["loans"]
-        self.period = reports.Period.this_month(self.app.services.clock.now().date())
+        self.period = figures.Period.this_month(self.app.services.clock.now().date())
         self._build_bar()
         self.set_actions(
             ("export-csv", tr("Save CSV"), theme.TILE["loans"], partial(self.export, "csv")),
@@ -62,7 +62,7 @@ class StaffReportsScreen(StaffPanel):
         period = self.period
         self.period_label.text = period.title()
         self.toggle.text = tr("Monthly") if period.annual else tr("Annual")
-        report = reports.build(period, self.app.services.config.loans.groups)
+        report = figures.build(period, self.app.services.config.loans.groups)
         self.say(tr("Figures by reader group: save them as CSV or as a page to print."))
         self.clear_lines()
         rows = staff_reports.table(report)

@@ -32,6 +32,7 @@ from kiosk.store import outbox
 from kiosk.store.db import close_database
 from kiosk.telemetry import payloads
 from kiosk.telemetry.mqtt import address, new_client
+from kiosk.threads import Loop
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +63,6 @@ class Uplink:
         self.devices = devices or (lambda: {})
         self._acks: queue.Queue[tuple[int, bool]] = queue.Queue()
         self._resends: queue.Queue[list[int]] = queue.Queue()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
         self._connected = threading.Event()
         self._session = 0  # bumped at every (re)connection: in-flight messages are void
         self._inflight: dict[int, int] = {}  # mid -> seq, for the current session
@@ -72,7 +71,10 @@ class Uplink:
         self._started = time.monotonic()
         self.sent = self.acked = self.refused = 0
         self._client = self._make_client()
-        self._worker = threading.Thread(target=self._run, name="uplink", daemon=True)
+        # The kiosk must keep lending books whatever happens here: an error ends this thread
+        # (logged; `alive` turns False and the watchdog heartbeat stops), never the kiosk.
+        self._worker = Loop("uplink", self._step, retry_s=None, finish=close_database)
+        self._seen_session, self._next_health, self._next_prune = -1, 0.0, 0.0
 
     def topic(self, kind: str) -> str:
         """This kiosk's topic for one kind of message."""
@@ -120,13 +122,13 @@ class Uplink:
         client.publish(self.topic("status"), self._status("online"), qos=1, retain=True)
         self._session += 1
         self._connected.set()
-        self._wake.set()
+        self._worker.wake()
 
     def _on_disconnect(
         self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any
     ) -> None:
         self._connected.clear()
-        self._wake.set()
+        self._worker.wake()
 
     def _on_publish(
         self, client: mqtt.Client, userdata: Any, mid: int, reason: Any, properties: Any
@@ -139,13 +141,13 @@ class Uplink:
                 self._send_ready()
             finally:
                 self._lock.release()
-        self._wake.set()
+        self._worker.wake()
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: Any) -> None:
         seqs = payloads.resend_request(message.payload, self.config.kiosk_id)
         if seqs:
             self._resends.put(seqs)
-            self._wake.set()
+            self._worker.wake()
 
     # lifecycle ------------------------------------------------------------------------
 
@@ -157,9 +159,7 @@ class Uplink:
 
     def stop(self, timeout: float = 5.0) -> None:
         """Say "offline", disconnect and stop the threads."""
-        self._stop.set()
-        self._wake.set()
-        self._worker.join(timeout)
+        self._worker.stop(timeout)
         if self._connected.is_set():
             info = self._client.publish(
                 self.topic("status"), self._status("offline"), qos=1, retain=True
@@ -176,7 +176,7 @@ class Uplink:
     @property
     def alive(self) -> bool:
         """Whether the worker still runs (for the watchdog: a dead worker sends nothing)."""
-        return self._worker.is_alive()
+        return self._worker.alive
 
     def describe(self) -> str:
         """One translated line for staff and `systemctl status`."""
@@ -185,35 +185,28 @@ class Uplink:
 
     # the worker thread ----------------------------------------------------------------
 
-    def _run(self) -> None:
-        session, next_health, next_prune = -1, 0.0, 0.0
-        try:
-            while not self._stop.is_set():
-                with self._lock:
-                    if session != self._session:  # a new connection: resend what was in flight
-                        session = self._session
-                        self._inflight, self._ready = {}, deque()
-                self._apply_acks()
-                self._apply_resends()
-                now = time.monotonic()
-                if now >= next_prune:
-                    self._prune()
-                    next_prune = now + PRUNE_EVERY_S
-                # the session must not have changed since the check above: a reconnection in
-                # between would void the in-flight map after we publish into it
-                if self._connected.is_set() and session == self._session:
-                    self._fill_ready()
-                    with self._lock:
-                        self._send_ready()
-                    if now >= next_health:
-                        self._publish_health()
-                        next_health = now + self.config.uplink.health_seconds
-                self._wake.wait(TICK_S)
-                self._wake.clear()
-        except Exception:  # the kiosk must keep lending books whatever happens here
-            log.exception("uplink worker stopped")
-        finally:
-            close_database()
+    def _step(self) -> float:
+        """One pass of the worker: acks and resend requests in, the outbox out, health."""
+        with self._lock:
+            if self._seen_session != self._session:  # a new connection: resend what was in flight
+                self._seen_session = self._session
+                self._inflight, self._ready = {}, deque()
+        self._apply_acks()
+        self._apply_resends()
+        now = time.monotonic()
+        if now >= self._next_prune:
+            self._prune()
+            self._next_prune = now + PRUNE_EVERY_S
+        # the session must not have changed since the check above: a reconnection in
+        # between would void the in-flight map after we publish into it
+        if self._connected.is_set() and self._seen_session == self._session:
+            self._fill_ready()
+            with self._lock:
+                self._send_ready()
+            if now >= self._next_health:
+                self._publish_health()
+                self._next_health = now + self.config.uplink.health_seconds
+        return TICK_S
 
     def _apply_acks(self) -> None:
         done = []

@@ -239,9 +239,11 @@ def test_help_falls_back_for_new_screens():
 
 
 def test_close_stops_the_worker(library):
+    before = {t for t in threading.enumerate() if t.name == "audio"}
     player = Player(library, RecordingSink())
+    (thread,) = {t for t in threading.enumerate() if t.name == "audio"} - before
     player.close()
-    assert not any(t.name == "audio" and t is player._thread for t in threading.enumerate())
+    assert not thread.is_alive()
 
 
 def test_the_file_sink_numbers_across_runs_and_keeps_the_newest(tmp_path):

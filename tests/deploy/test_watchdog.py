@@ -154,8 +154,8 @@ class DeadWorkerUplink(Uplink):
 
     stopped = False
 
-    def _run(self) -> None:
-        return
+    def _step(self) -> None:
+        return None  # the worker's Loop ends at its first step
 
     def stop(self, timeout: float = 5.0) -> None:
         self.stopped = True

@@ -5,12 +5,16 @@ loans that exist. Property-tested over random sequences on a real SQLite file.""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk import counters
+from kiosk.circulation import Refusal
 from kiosk.demo import sample
-from kiosk.flows.session import ReaderSession, Services
+from kiosk.flows.session import ReaderSession, Services, classify
 from kiosk.store.db import db
 
 CARD = sample.SAMPLE_CARDS["child"]  # the smallest limit: sequences reach it
@@ -143,3 +147,42 @@ def test_removing_a_book_the_reader_already_had_cancels_nothing(desk, kiosk_conf
     assert tapped.result.ok and tapped.result.loan is None
     assert session.undo(0) is None and len(session.borrowed) == 1
     assert open_loans(CARD) == ["LS-0001"] and session.lent() == []
+
+
+@contextmanager
+def copy_lookups() -> Iterator[list[str]]:
+    """The statements that resolve an item name to a copy, as SQLite runs them."""
+    seen: list[str] = []
+    connection = db.connection()
+    connection.set_trace_callback(
+        lambda sql: seen.append(sql) if "copy_tag WHERE uid" in sql else None
+    )
+    try:
+        yield seen
+    finally:
+        connection.set_trace_callback(None)
+
+
+def test_a_tap_looks_its_copy_up_once(desk, kiosk_config):
+    session = ReaderSession(Services(kiosk_config, desk, desk.clock))
+    session.identify(CARD)
+    with copy_lookups() as seen:
+        tap = classify(sample.tag_uid(1))
+        tapped = session.borrow(tap.key, tap.copy)
+    assert tap.kind == "item" and tapped.result.ok and len(seen) == 1
+    with copy_lookups() as seen:  # the same book again, by accession: pointed out, one lookup
+        again = session.borrow("LS-0001")
+    assert again.repeat and len(seen) == 1 and open_loans(CARD) == ["LS-0001"]
+
+
+def test_a_copy_changed_after_its_tap_is_decided_afresh(desk, kiosk_config):
+    session = ReaderSession(Services(kiosk_config, desk, desk.clock))
+    session.identify(CARD)
+    tap = classify(sample.tag_uid(1))
+    db.execute_sql("UPDATE copy SET status = 'lost' WHERE accession = 'LS-0001'")  # meanwhile
+    tapped = session.borrow(tap.key, tap.copy)
+    assert tapped.result.refusal is Refusal.ITEM_UNAVAILABLE and open_loans(CARD) == []
+    lent = classify(sample.tag_uid(3))
+    desk.borrow(OTHER, "LS-0003")  # someone else takes it between the tap and the loan
+    tapped = session.borrow(lent.key, lent.copy)
+    assert tapped.result.refusal is Refusal.ON_LOAN_TO_OTHER and open_loans(CARD) == []

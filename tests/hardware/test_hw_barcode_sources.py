@@ -358,7 +358,7 @@ def test_wedge_scanner_survives_unplugging() -> None:
     scanner.start(lambda e: None)
     device.unplug()
     deadline = time.monotonic() + 2
-    while scanner._thread is not None and scanner._thread.is_alive():
+    while scanner.running:
         assert time.monotonic() < deadline
         time.sleep(0.01)
     scanner.stop()  # the thread ended by itself; stop is still fine

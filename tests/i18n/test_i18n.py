@@ -220,3 +220,12 @@ def test_current_language_decides_default_locale():
     finally:
         i18n.set_language(i18n.DEFAULT_LANGUAGE)
     assert i18n.format_number(2500) == "2.500"
+
+
+def test_a_site_po_that_cannot_be_parsed_leaves_the_packaged_text(tmp_path, caplog):
+    """A hand-edited site file with a syntax error: the packaged text is shown, the reason
+    logged; the screens never break."""
+    (tmp_path / "vi.po").write_text('msgid "Title"\nmsgstr "Tên"\nKệ sách\n', encoding="utf-8")
+    translator = Translator("vi", site_dir=tmp_path)
+    assert translator.gettext("Title") == "Nhan đề"
+    assert "vi.po not used" in caplog.text

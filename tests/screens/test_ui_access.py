@@ -368,5 +368,5 @@ def test_the_app_says_its_notices_and_the_inactivity_warning(ui):
     assert heard(ui)[-1] == "several-tags"
     assert shows(ui, "Có nhiều thẻ cùng lúc")  # the banner says it too
     ui.idle(IDLE_WARNING + 1)
-    assert ui.app._warning.parent is not None
+    assert ui.app.idle.warning.parent is not None
     assert heard(ui)[-1] == "still-there"

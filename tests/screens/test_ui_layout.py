@@ -171,7 +171,7 @@ def english_leaks(driver) -> list[str]:
     from kiosk.demo.driver import visible, walk
 
     app = driver.app
-    roots = [app.root] + ([app._warning] if app._warning.parent is not None else [])
+    roots = [app.root] + ([app.idle.warning] if app.idle.warning.parent is not None else [])
     return [
         f"English text {w.text[:50]!r}"
         for root in roots
