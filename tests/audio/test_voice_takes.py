@@ -15,29 +15,8 @@ from hypothesis import strategies as st
 from kiosk.audio import takes
 from kiosk.audio.wav import read_wav
 from kiosk.hardware.emulator.microphone import SimulatedMicrophone
-from kiosk.hardware.microphone import CAPTURE_RATE, ArecordMicrophone
-
-RATE = CAPTURE_RATE
-
-
-def pcm(signal: np.ndarray) -> bytes:
-    """Floats (full scale 1) as 16-bit PCM, clipped at the ceiling like a sound card."""
-    return np.clip(np.round(signal * 32768), -32768, 32767).astype("<i2").tobytes()
-
-
-def tone(seconds: float, level: float, frequency: float = 220.0) -> np.ndarray:
-    t = np.arange(int(seconds * RATE)) / RATE
-    # syllable-like bursts: a voice has dips between sounds
-    envelope = 0.55 + 0.45 * np.sin(2 * np.pi * 3 * t)
-    return level * envelope * np.sin(2 * np.pi * frequency * t)
-
-
-def silence(seconds: float, hiss: float = 0.0003) -> np.ndarray:
-    return np.random.default_rng(1).normal(0, hiss, int(seconds * RATE))
-
-
-def speech_like(before: float = 1.0, voice: float = 1.5, after: float = 1.0, level=0.3):
-    return np.concatenate([silence(before), tone(voice, level), silence(after)])
+from kiosk.hardware.microphone import ArecordMicrophone
+from tests.support.voices import RATE, pcm, silence, speech_like, tone
 
 
 def test_a_voice_between_silences_is_trimmed_and_levelled():

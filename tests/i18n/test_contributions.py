@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.test_voice_takes import pcm, silence, speech_like
 
 from kiosk import i18n
 from kiosk.audio import AudioLibrary, readiness
@@ -22,6 +21,7 @@ from kiosk.flows import staff_translate, staff_voices
 from kiosk.hardware.emulator.microphone import SimulatedMicrophone
 from kiosk.i18n import extract, provenance
 from tests.conftest import START
+from tests.support.voices import pcm, silence, speech_like
 
 HANG = provenance.Author("Chu Thị Hằng", 1)
 TAM = provenance.Author("Hoàng Văn Tâm", 2)

@@ -7,14 +7,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.test_voice_takes import pcm, silence, speech_like
-
 from kiosk.audio import readiness, takes
 from kiosk.hardware.emulator.microphone import SimulatedMicrophone
 from kiosk.i18n import _, provenance
 from tests.screens.conftest import shows
 from tests.screens.test_ui_layout import english_leaks, overflowing
 from tests.screens.test_ui_staff_import import staff_login
+from tests.support.voices import pcm, silence, speech_like
 
 
 def look(ui, name: str) -> None:
