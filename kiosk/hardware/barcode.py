@@ -15,6 +15,11 @@ so together they read clearly more than either (``bench/barcode.py`` measures it
 Why views: a few principled variants of the frame recover what neither reads on the frame
 itself (``PASSES`` lists them, in order; ``bench/barcode.py`` shows what each buys):
 
+* ``located``: the locator (``locate``) finds patches of parallel bars from the structure
+  tensor of the gradients, with their angle; both decoders read an upright crop of each.
+  This reads codes turned by any angle (the decoders' scan lines are horizontal and
+  vertical, ZXing's rotation only turns by 90 degrees) and gives zbar a cheap look at the
+  one place that matters. QR codes are left to ZXing's own detector, which turns freely.
 * ``max``: for colour frames, the brightest channel instead of luma: a phone screen's red,
   green and blue subpixels all read as white, which removes most of the colour moiré; a
   coloured print on coloured paper also separates better.
@@ -27,14 +32,17 @@ Acceptance, so that nothing false is looked up as a book: EAN/UPC need a right c
 Code 128 (its own mandatory check character) and QR (Reed-Solomon) are trusted as their
 decoders verified them; Code 39 and I2/5, which have no mandatory check, only when two reads
 agree (two passes: another decoder or another view). Two different values over the same place
-cannot both be true: the one read more often wins, then the one spanning clearly more bars
-(blur can make a decoder read half an EAN-13 as a valid EAN-8, or as another EAN-13);
-otherwise neither is trusted.
+(on one line along the code: labels stacked on a sheet are different places) cannot both be
+true: the one read more often wins, then the one spanning clearly more bars (blur can make a
+decoder read half an EAN-13 as a valid EAN-8, or as another EAN-13); otherwise neither is
+trusted. On an upright crop every row crosses the whole code, so zbar must decode it on at
+least three rows there.
 
 Deterministic: the passes run in a fixed order and stop after the first pass that gives an
 accepted code, so the same image always gives the same answer. Only the camera loop may set a
-time budget (``decode_report(..., budget_s=...)``): it skips the remaining views once spent,
-which a still image never does.
+time budget (``decode_report(..., budget_s=...)``): it then runs ``CAMERA_PASSES`` (the same
+kinds of pass, cheapest per code first, the locator at half size) and starts no pass once
+the budget is spent, which a still image never does.
 
 Careful with colour: pyzbar given a colour numpy array reads only its first channel (blue
 for OpenCV's BGR frames, where a red code or a yellowish page disappears); we convert to
@@ -574,28 +582,36 @@ def located_reads(
 ) -> list[Read]:
     """Both decoders on an upright crop of each located region (``locate``): tilted codes,
     and a cheap second decoder's look at the place where the bars are. Each read's box is
-    its box in the crop, mapped back onto the frame. ``thorough=False`` (the camera loop):
-    located at half size and the angle not refined (``aligned``), for a third of the time."""
+    its box in the crop, mapped back onto the frame. ``thorough`` (decode()): the angle is
+    refined (``aligned``); the camera loop locates at half size and takes the measured
+    angle, for a third of the time."""
+    long_side = LOCATE_LONG_SIDE if thorough else FAST_LOCATE_LONG_SIDE
     reads = []
-    for region in locate(gray, long_side=LOCATE_LONG_SIDE if thorough else FAST_LOCATE_LONG_SIDE):
-        region = aligned(gray, region) if thorough else region
-        crop, (a, b, x0, d, e, y0) = upright(gray, region)
-        factor = 1 / math.hypot(a, d)  # crop px per gray px
-        # Every row of an upright crop crosses the whole code: a code decoded on only one or
-        # two rows is a misread that happens to pass its check digit (seen on the photo set).
-        found = zbar_reads(crop, view, 1.0, False, CROP_MIN_HITS) + zxing_fast_reads(crop, view)
-        if unconfirmed(found):  # one decoder only, on a code without a strong check
-            bigger = enlarged(crop, 1.5)  # a second look: another decoder may read it larger
-            found += zbar_reads(bigger, f"{view}-up", 1.5, False, CROP_MIN_HITS)
-            found += zxing_fast_reads(bigger, f"{view}-up", 1.5)
-        for read in found:
-            left, top, right, bottom = read.box
-            corners = [(left, top), (right, top), (left, bottom), (right, bottom)]
-            xs = [(a * u + b * v + x0) / scale for u, v in corners]
-            ys = [(d * u + e * v + y0) / scale for u, v in corners]
-            box = (min(xs), min(ys), max(xs), max(ys))
-            extent = read.extent / factor / scale
-            reads.append(Read(read.code, read.decoder, read.view, box, extent, region.angle))
+    for region in locate(gray, long_side=long_side):
+        reads += _upright_reads(gray, aligned(gray, region) if thorough else region, view, scale)
+    return reads
+
+
+def _upright_reads(gray: Image.Image, region: Region, view: str, scale: float) -> list[Read]:
+    """Both decoders on the upright crop of ``region``, the reads placed on the frame."""
+    crop, (a, b, x0, d, e, y0) = upright(gray, region)
+    factor = 1 / math.hypot(a, d)  # crop px per gray px
+    # Every row of an upright crop crosses the whole code: a code decoded on only one or
+    # two rows is a misread that happens to pass its check digit (seen on the photo set).
+    found = zbar_reads(crop, view, 1.0, False, CROP_MIN_HITS) + zxing_fast_reads(crop, view)
+    if unconfirmed(found):  # one decoder only, on a code without a strong check
+        bigger = enlarged(crop, 1.5)  # a second look: another decoder may read it larger
+        found += zbar_reads(bigger, f"{view}-up", 1.5, False, CROP_MIN_HITS)
+        found += zxing_fast_reads(bigger, f"{view}-up", 1.5)
+    reads = []
+    for read in found:
+        left, top, right, bottom = read.box
+        corners = [(left, top), (right, top), (left, bottom), (right, bottom)]
+        xs = [(a * u + b * v + x0) / scale for u, v in corners]
+        ys = [(d * u + e * v + y0) / scale for u, v in corners]
+        box = (min(xs), min(ys), max(xs), max(ys))
+        extent = read.extent / factor / scale
+        reads.append(Read(read.code, read.decoder, read.view, box, extent, region.angle))
     return reads
 
 
