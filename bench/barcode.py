@@ -246,7 +246,7 @@ def real_photos() -> None:
             rgb, budget_s=barcode.CAMERA_BUDGET_S).codes},
     }  # fmt: skip
     print(f"\nReal photograph: {len(frames[0].values)} Code 39 labels, turned (codes read / false)")
-    print(f"{'turn':>6} | " + " | ".join(f"{s:>9}" for s in sides) + " | frames read")
+    print(f"{'turn':>6} | " + " | ".join(f"{s:>9}" for s in sides))
     read_frames: Counter = Counter()
     for f in frames:
         cells = []

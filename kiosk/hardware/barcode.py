@@ -584,7 +584,7 @@ def located_reads(
     and a cheap second decoder's look at the place where the bars are. Each read's box is
     its box in the crop, mapped back onto the frame. ``thorough`` (decode()): the angle is
     refined (``aligned``); the camera loop locates at half size and takes the measured
-    angle, for a third of the time."""
+    angle, for about half the time."""
     long_side = LOCATE_LONG_SIDE if thorough else FAST_LOCATE_LONG_SIDE
     reads = []
     for region in locate(gray, long_side=long_side):
@@ -668,12 +668,11 @@ PASSES: tuple[tuple[str, str], ...] = (
     ("zxing-fast", "max"),
     ("zxing-fast", "up"),
 )
-# decode(), on a still image: every pass until one establishes a code. Chosen on
-# bench/barcode.py's photo set (328 frames), the codes established after each pass (stopping
-# at the first that establishes one; a loaded machine's p50 cost of the pass alone): zxing on
-# the frame 185 (9 ms), + located crops 222 (15 ms), + zbar on the frame 243 (22 ms),
-# + brightest channel 247 (5 ms), + enlarged 250 (16 ms); then the second looks. Measured and
-# left out: zbar on the enlarged view (+4, 33 ms), the flattened view (+2, 7 ms), zbar at
+# decode(), on a still image: every pass until one establishes a code. On bench/barcode.py's
+# photo set (328 frames, 288 with a code), the pass that decided: zxing on the frame 95 frames,
+# the located crops 145, zbar on the frame 6, brightest channel 2, enlarged 5, none 75. The
+# located crops cost about as much as zbar on the whole frame. Measured and left out: zbar on
+# the enlarged view (+4 codes for 1.5 times zbar's cost), the flattened view (+2), zbar at
 # full density (reads fewer than every second line, at twice the time).
 
 CAMERA_PASSES: tuple[tuple[str, str], ...] = (
@@ -684,11 +683,11 @@ CAMERA_PASSES: tuple[tuple[str, str], ...] = (
     ("zbar", "plain"),
     ("zxing-fast", "up"),
 )
-# The camera loop (``budget_s``): the same passes ordered by codes per millisecond, so that
-# what the budget cuts off is what buys least. ZXing without its rotations (4 ms) reads
-# nearly as much as with them (9 ms), because the located crops (15 ms) read tilted codes
-# better than a 90-degree turn does; zbar on the whole frame, the costliest pass, comes late.
-# On the photo set: zxing-fast 185, + located 221, + brightest 233 (p50 about 23 ms, loaded).
+# The camera loop (``budget_s``): the same kinds of pass ordered by codes per millisecond, so
+# that what the budget cuts off is what buys least. ZXing without its turns (about half the
+# time of the full call) reads nearly as much, because the located crops read tilted codes
+# better than a 90-degree turn does; the locator at half size costs about half the full one;
+# zbar on the whole frame, the costliest pass, comes late.
 
 
 def accepted(reads: list[Read]) -> list[Code]:
